@@ -1,1 +1,3 @@
-return 0;
+using Turn.Daemon;
+
+return ServerMain.Run(args);

@@ -1,0 +1,14 @@
+using System.Net;
+
+namespace Turn.Server.Transports;
+
+/// <summary>What to listen on: every address × every port, for the enabled transports.</summary>
+/// <param name="Addresses">The listening IPs (already expanded from "all local addresses").</param>
+/// <param name="Ports">The ports; 0 asks the kernel for a free one (the same port is then used for every address and transport where possible).</param>
+/// <param name="Udp">Open UDP listeners.</param>
+/// <param name="Tcp">Open TCP listeners.</param>
+/// <param name="Workers">UDP sockets (and threads) per address and port, spread by SO_REUSEPORT.</param>
+public sealed record ListenerPlan(IReadOnlyList<IPAddress> Addresses, IReadOnlyList<int> Ports, bool Udp, bool Tcp, int Workers)
+{
+    public TcpListenerLimits TcpLimits { get; init; } = new();
+}

@@ -1,0 +1,104 @@
+using System.Buffers.Binary;
+using Turn.Protocol;
+
+namespace Turn.Server;
+
+/// <summary>
+/// Turns one received STUN packet into at most one answer. One instance per worker thread:
+/// it holds no locks and allocates nothing per packet.
+/// </summary>
+public sealed class StunRequestProcessor
+{
+    private readonly BindingHandler _binding;
+    private readonly StunServiceOptions _options;
+
+    public StunRequestProcessor(StunServiceOptions options, IBindingObserver? observer = null)
+    {
+        _options = options;
+        Counters = new WorkerCounters();
+        _binding = new BindingHandler(options, Counters, observer);
+    }
+
+    public WorkerCounters Counters { get; }
+
+    /// <summary>
+    /// Handles <paramref name="packet"/> and writes the answer, if any, into <paramref name="response"/>.
+    /// </summary>
+    /// <returns>The answer's length in bytes, or 0 when nothing is to be sent.</returns>
+    public int Process(ReadOnlySpan<byte> packet, in PacketContext context, Span<byte> response)
+    {
+        StunParseStatus status = StunMessage.TryParse(packet, out StunMessage message);
+        if (status == StunParseStatus.NotStun)
+        {
+            Counters.CountDrop(DropReason.NotStun);
+            return 0;
+        }
+
+        if (status != StunParseStatus.Ok)
+        {
+            return AnswerMalformed(packet, response);
+        }
+
+        // RFC 8489 §7.3: a FINGERPRINT that does not check means the packet is not STUN.
+        if (message.HasFingerprint && !StunIntegrity.VerifyFingerprint(message))
+        {
+            Counters.CountDrop(DropReason.BadFingerprint);
+            return 0;
+        }
+
+        if (message.Class != StunClass.Request)
+        {
+            // Indications (e.g. Binding keep-alives) and stray responses get no answer.
+            Counters.CountDrop(DropReason.NotARequest);
+            return 0;
+        }
+
+        if (message.Method == StunMethod.Binding)
+        {
+            if (_options.NoStun)
+            {
+                Counters.CountDrop(DropReason.StunDisabled);
+                return 0;
+            }
+
+            return _binding.Handle(message, context, response);
+        }
+
+        if (_options.StunOnly)
+        {
+            Counters.CountDrop(DropReason.TurnDisabled);
+            return 0;
+        }
+
+        // TURN methods are not served by this build yet: a clear 400 rather than silence.
+        Counters.ErrorResponses++;
+        return ErrorResponseWriter.Write(response, message, StunErrorCode.BadRequest, "Method not supported", _options);
+    }
+
+    /// <summary>
+    /// RFC 8489 §6.3: a request whose header is sound but whose attributes are not gets 400;
+    /// anything else that failed to parse is dropped (it may not be STUN at all).
+    /// </summary>
+    private int AnswerMalformed(ReadOnlySpan<byte> packet, Span<byte> response)
+    {
+        if (packet.Length < Stun.HeaderLength
+            || BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(4)) != Stun.MagicCookie
+            || BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(2)) != packet.Length - Stun.HeaderLength
+            || StunMessageType.GetClass(BinaryPrimitives.ReadUInt16BigEndian(packet)) != StunClass.Request)
+        {
+            Counters.CountDrop(DropReason.Malformed);
+            return 0;
+        }
+
+        ushort type = BinaryPrimitives.ReadUInt16BigEndian(packet);
+        Counters.ErrorResponses++;
+        return ErrorResponseWriter.Write(
+            response,
+            StunMessageType.GetMethod(type),
+            packet.Slice(8, Stun.TransactionIdLength),
+            StunErrorCode.BadRequest,
+            "Malformed request",
+            _options,
+            fingerprint: _options.AlwaysFingerprint);
+    }
+}

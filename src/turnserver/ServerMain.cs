@@ -1,0 +1,184 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Turn.Configuration;
+using Turn.Daemon.Logging;
+using Turn.Protocol;
+using Turn.Server;
+using Turn.Server.Transports;
+
+namespace Turn.Daemon;
+
+/// <summary>The turnserver process: configuration, logging, listeners, signals, exit codes.</summary>
+internal static class ServerMain
+{
+    private const int ExitOk = 0;
+    private const int ExitConfig = 1;
+    private const int ExitStartup = 2;
+
+    // Not in PosixSignal: raw Linux numbers are accepted by PosixSignalRegistration.
+    private const PosixSignal SigUsr1 = (PosixSignal)10;
+    private const PosixSignal SigUsr2 = (PosixSignal)12;
+
+    public static int Run(string[] args)
+    {
+        ConfigLoadResult loaded;
+        try
+        {
+            loaded = TurnServerConfigLoader.Load(args);
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"turnserver: {e.Message}");
+            return ExitConfig;
+        }
+
+        if (loaded.ShowHelp)
+        {
+            Console.Out.Write(loaded.HelpText ?? HelpWriter.Render());
+            return ExitOk;
+        }
+
+        if (loaded.ShowVersion)
+        {
+            Console.Out.WriteLine(ProductInfo.Version);
+            return ExitOk;
+        }
+
+        TurnServerConfig config = loaded.Config;
+        LogSettings logSettings = LogSettingsFactory.From(config, out string? logProblem);
+        using var log = new ServerLogger(logSettings);
+        log.Info($"{ProductInfo.Name} {ProductInfo.Version}: coturn-compatible STUN/TURN server, pid {Environment.ProcessId}");
+        log.Info(config.ConfigFile is null ? "no configuration file read" : $"configuration file: {config.ConfigFile}");
+        if (logSettings.FilePath is not null)
+        {
+            log.Info($"log file: {logSettings.FilePath}");
+        }
+
+        if (logProblem is not null)
+        {
+            log.Warning(logProblem);
+        }
+
+        foreach (string warning in loaded.Warnings)
+        {
+            log.Warning(warning);
+        }
+
+        return Serve(config, log);
+    }
+
+    private static int Serve(TurnServerConfig config, ServerLogger log)
+    {
+        StunServiceOptions stunOptions = StunOptionsFrom(config);
+        IReadOnlyList<IPAddress> addresses = config.ListeningIps.Count > 0 ? config.ListeningIps : LocalAddresses.All();
+        int workers = config.RelayThreads switch
+        {
+            null => Environment.ProcessorCount,
+            <= 0 => 1,
+            int n => n,
+        };
+        var plan = new ListenerPlan(addresses, [config.ListeningPort], Udp: !config.NoUdp, Tcp: !config.NoTcp, workers);
+        if (!plan.Udp && !plan.Tcp)
+        {
+            log.Fatal("no listeners: both UDP and TCP are disabled (no-udp, no-tcp) and TLS/DTLS are not available in this build");
+            return ExitStartup;
+        }
+
+        var observer = config.LogBinding ? new BindingLogger(log) : null;
+        ListenerSet listeners;
+        try
+        {
+            listeners = ListenerSet.Bind(plan, () => new StunRequestProcessor(stunOptions, observer), log);
+        }
+        catch (ListenerBindException e)
+        {
+            log.Fatal(e.Message);
+            Console.Error.WriteLine($"turnserver: {e.Message}");
+            return ExitStartup;
+        }
+
+        using (listeners)
+        {
+            using var stop = new ManualResetEventSlim();
+            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
+            using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
+            using PosixSignalRegistration hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+            {
+                c.Cancel = true;
+                log.Reopen();
+                log.Info("SIGHUP: log reopened");
+            });
+            using PosixSignalRegistration usr2 = PosixSignalRegistration.Create(SigUsr2, c =>
+            {
+                c.Cancel = true;
+                log.Info("SIGUSR2: no TLS certificates to reload in this build");
+            });
+
+            listeners.Start();
+            foreach (IPEndPoint ep in listeners.UdpEndPoints)
+            {
+                log.Info($"listening on UDP {ListenerBindException.Format(ep)} ({workers} worker{(workers == 1 ? "" : "s")})");
+            }
+
+            foreach (IPEndPoint ep in listeners.TcpEndPoints)
+            {
+                log.Info($"listening on TCP {ListenerBindException.Format(ep)}");
+            }
+
+            using PidFile? pid = WritePidFile(config, log);
+            SystemdNotify.Send("READY=1\nSTATUS=listening\nMAINPID=" + Environment.ProcessId);
+            log.Info($"turnserver is listening: {(config.StunOnly ? "STUN only" : "STUN")} service ready");
+
+            stop.Wait();
+            SystemdNotify.Send("STOPPING=1");
+            log.Info("signal received: shutting down");
+        }
+
+        log.Info("stopped");
+        return ExitOk;
+    }
+
+    private static PidFile? WritePidFile(TurnServerConfig config, ServerLogger log)
+    {
+        string path = config.PidFile ?? PidFile.DefaultPath();
+        if (path.Length == 0)
+        {
+            return null;
+        }
+
+        PidFile? pid = PidFile.TryCreate(path, out string? error);
+        if (pid is null)
+        {
+            log.Warning($"pidfile: cannot write {path}: {error}");
+        }
+        else
+        {
+            log.Info($"pid file created: {path}");
+        }
+
+        return pid;
+    }
+
+    private static StunServiceOptions StunOptionsFrom(TurnServerConfig c) => new()
+    {
+        StunOnly = c.StunOnly,
+        NoStun = c.NoStun,
+        AlwaysFingerprint = c.Fingerprint,
+        Software = c.NoSoftwareAttribute ? null : ProductInfo.SoftwareAttribute,
+        MappedAddressForOldClients = !c.NoStunBackwardCompatibility,
+        Rfc3489Requests = !c.NoStunBackwardCompatibility,
+        // RFC 5780 needs a second address; until this build serves one, RESPONSE-ORIGIN is still
+        // sent (as coturn does) unless the operator asked for it only with RFC 5780.
+        ResponseOrigin = !c.ResponseOriginOnlyWithRfc5780,
+        OtherAddress = null,
+    };
+
+    /// <summary>--log-binding: one line per answered Binding request.</summary>
+    private sealed class BindingLogger(IServerLog log) : IBindingObserver
+    {
+        public void BindingAnswered(in PacketContext context, int errorCode) =>
+            log.Info(errorCode == 0
+                ? $"Binding request from {context.Client} ({context.Transport}) answered"
+                : $"Binding request from {context.Client} ({context.Transport}) refused with {errorCode}");
+    }
+}
