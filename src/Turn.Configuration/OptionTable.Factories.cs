@@ -93,7 +93,7 @@ public static partial class OptionTable
         var info = OptionBuilder.PropertyOf(property);
         return new OptionBuilder(name, ArgumentKind.Required, ValueKind.IpAddress)
             .Property(property)
-            .Applies((c, v, ctx) => info.SetValue(c, P.ParseAddress(v, ctx)));
+            .Applies((c, v, ctx) => info.SetValue(c, P.ParseAddress(P.RequireValue(v), ctx)));
     }
 
     private static OptionBuilder List<T>(string name, Expression<Func<C, List<T>>> property, ValueKind kind,
@@ -103,7 +103,7 @@ public static partial class OptionTable
         return new OptionBuilder(name, ArgumentKind.Required, kind)
             .Property(property)
             .Repeat()
-            .Applies((c, v, ctx) => getter(c).Add(parse(v, ctx)));
+            .Applies((c, v, ctx) => getter(c).Add(parse(P.RequireValue(v), ctx)));
     }
 
     private static OptionBuilder IpList(string name, Expression<Func<C, List<IPAddress>>> property) =>

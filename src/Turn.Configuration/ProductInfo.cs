@@ -11,6 +11,9 @@ public static class ProductInfo
     /// <summary>Product name.</summary>
     public const string ProductName = "turn-dotnet";
 
+    /// <summary>Same as <see cref="ProductName"/>.</summary>
+    public const string Name = ProductName;
+
     /// <summary>The coturn release whose command line and configuration file this build accepts.</summary>
     public const string CoturnCompatibleVersion = "4.6.1";
 

@@ -74,7 +74,12 @@ internal static partial class ValueParsers
     /// <summary>Parses an IP literal (IPv4 dotted quad, IPv6 with or without brackets) or resolves a host name.</summary>
     public static IPAddress ParseAddress(string? value, ApplyContext context)
     {
-        var text = RequireValue(value).Trim();
+        var text = (value ?? string.Empty).Trim();
+        if (text.Length == 0)
+        {
+            throw Invalid("empty address");
+        }
+
         if (TryParseIpLiteral(text, out var address))
         {
             return address;
