@@ -176,13 +176,13 @@ public sealed class TcpListener : IDisposable
                 int consumed = 0;
                 while (true)
                 {
-                    StreamFrameStatus status = StreamFraming.TryGetFrame(buffer.AsSpan(consumed, buffered - consumed), out int frameLength);
-                    if (status == StreamFrameStatus.NeedMore)
+                    StreamFrameKind kind = StreamFraming.GetFrame(buffer.AsSpan(consumed, buffered - consumed), out int frameLength);
+                    if (kind == StreamFrameKind.NeedMore)
                     {
                         break;
                     }
 
-                    if (status == StreamFrameStatus.Invalid)
+                    if (kind == StreamFrameKind.Invalid)
                     {
                         // Not STUN or ChannelData (a TLS ClientHello, HTTP, garbage): nothing to resync on.
                         if (_log.IsDebugEnabled)

@@ -84,7 +84,7 @@ public sealed class StunRequestProcessor
         if (packet.Length < Stun.HeaderLength
             || BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(4)) != Stun.MagicCookie
             || BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(2)) != packet.Length - Stun.HeaderLength
-            || StunMessageType.GetClass(BinaryPrimitives.ReadUInt16BigEndian(packet)) != StunClass.Request)
+            || Stun.GetClass(BinaryPrimitives.ReadUInt16BigEndian(packet)) != StunClass.Request)
         {
             Counters.CountDrop(DropReason.Malformed);
             return 0;
@@ -94,7 +94,7 @@ public sealed class StunRequestProcessor
         Counters.ErrorResponses++;
         return ErrorResponseWriter.Write(
             response,
-            StunMessageType.GetMethod(type),
+            Stun.GetMethod(type),
             packet.Slice(8, Stun.TransactionIdLength),
             StunErrorCode.BadRequest,
             "Malformed request",

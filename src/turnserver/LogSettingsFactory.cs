@@ -55,12 +55,12 @@ internal static class LogSettingsFactory
             LogVerbosity.Verbose => LogEventLevel.Debug,
             _ => LogEventLevel.Information,
         };
-        level = c.LogMinLevel?.ToLowerInvariant() switch
+        level = c.LogMinLevel switch
         {
-            "debug" => LogEventLevel.Debug,
-            "info" => LogEventLevel.Information,
-            "warning" or "warn" => LogEventLevel.Warning,
-            "error" => LogEventLevel.Error,
+            TurnLogLevel.Debug => LogEventLevel.Debug,
+            TurnLogLevel.Info => LogEventLevel.Information,
+            TurnLogLevel.Warning => LogEventLevel.Warning,
+            TurnLogLevel.Error => LogEventLevel.Error,
             _ => level,
         };
 

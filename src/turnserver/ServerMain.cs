@@ -40,7 +40,7 @@ internal static class ServerMain
 
         if (loaded.ShowVersion)
         {
-            Console.Out.WriteLine(ProductInfo.Version);
+            Console.Out.WriteLine(loaded.VersionText ?? ProductInfo.VersionLine);
             return ExitOk;
         }
 
