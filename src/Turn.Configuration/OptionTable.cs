@@ -135,16 +135,16 @@ public static partial class OptionTable
             Section(OptionSection.Relay,
                 Str("relay-device", c => c.RelayDevice).Short('i').Arg("<device>")
                     .Help("Bind relay sockets to this network interface (Linux only; not recommended)."),
-                IpList("relay-ip", c => c.RelayIps).Short('E').Default("the address the client connected to")
+                IpList("relay-ip", c => c.RelayIps).Impl().Short('E').Default("the address the client connected to")
                     .Help("Local address used for relayed traffic."),
-                List("external-ip", (C c) => c.ExternalIps, ValueKind.ExternalIp, P.ParseExternalIp).Short('X')
+                List("external-ip", (C c) => c.ExternalIps, ValueKind.ExternalIp, P.ParseExternalIp).Impl().Short('X')
                     .Help("Public address to report when the server is behind a 1:1 NAT: either one public address, "
                           + "or public/private pairs, one per relay address."),
-                Port("min-port", c => c.MinPort).Help("Lowest relay port."),
-                Port("max-port", c => c.MaxPort).Help("Highest relay port."),
-                Flag("no-udp-relay", c => c.NoUdpRelay).Help("Refuse UDP relay allocations."),
-                Flag("no-tcp-relay", c => c.NoTcpRelay).Help("Refuse TCP relay allocations (RFC 6062)."),
-                Flag("server-relay", c => c.ServerRelay)
+                Port("min-port", c => c.MinPort).Impl().Help("Lowest relay port."),
+                Port("max-port", c => c.MaxPort).Impl().Help("Highest relay port."),
+                Flag("no-udp-relay", c => c.NoUdpRelay).Impl().Help("Refuse UDP relay allocations."),
+                Flag("no-tcp-relay", c => c.NoTcpRelay).Impl().Help("Refuse TCP relay allocations (RFC 6062)."),
+                Flag("server-relay", c => c.ServerRelay).Impl()
                     .Help("Non-standard and dangerous: accept data on relay endpoints without a permission check."),
                 FlagDo("keep-address-family", (c, v) =>
                     {
@@ -153,25 +153,25 @@ public static partial class OptionTable
                         {
                             c.AllocationDefaultAddressFamily = AddressFamilyPolicy.Keep;
                         }
-                    })
+                    }).Impl()
                     .Short('K').Property((C c) => c.KeepAddressFamily)
                     .Deprecated("use --allocation-default-address-family=keep")
                     .Help("Relay in the address family of the client connection (same as -A keep)."),
                 Enum("allocation-default-address-family", (C c) => c.AllocationDefaultAddressFamily,
-                        ("ipv4", AddressFamilyPolicy.Ipv4), ("ipv6", AddressFamilyPolicy.Ipv6), ("keep", AddressFamilyPolicy.Keep))
+                        ("ipv4", AddressFamilyPolicy.Ipv4), ("ipv6", AddressFamilyPolicy.Ipv6), ("keep", AddressFamilyPolicy.Keep)).Impl()
                     .Short('A')
                     .Help("Relay address family used when the client does not ask for one. RFC 6156 says ipv4; "
                           + "keep uses the family of the client connection."),
-                OptInt("max-allocate-lifetime", (C c) => c.MaxAllocateLifetime, 3600, 1).Arg("<seconds>")
+                OptInt("max-allocate-lifetime", (C c) => c.MaxAllocateLifetime, 3600, 1).Impl().Arg("<seconds>")
                     .Help("Longest allocation lifetime granted."),
-                OptInt("channel-lifetime", (C c) => c.ChannelLifetime, 600, 1).Arg("<seconds>")
+                OptInt("channel-lifetime", (C c) => c.ChannelLifetime, 600, 1).Impl().Arg("<seconds>")
                     .Help("Channel binding lifetime. Do not change it in production."),
-                OptInt("permission-lifetime", (C c) => c.PermissionLifetime, 300, 1).Arg("<seconds>")
+                OptInt("permission-lifetime", (C c) => c.PermissionLifetime, 300, 1).Impl().Arg("<seconds>")
                     .Help("Permission lifetime. Do not change it in production."),
                 Int("max-allocate-timeout", (C c) => c.MaxAllocateTimeout, 1).Arg("<seconds>")
                     .Help("Time a client has to complete an allocation."),
                 Flag("mobility", c => c.Mobility).Help("Support RFC 8016 mobility (MICE)."),
-                Flag("rfc5766-channel-numbers", c => c.Rfc5766ChannelNumbers).Since("4.16.0")
+                Flag("rfc5766-channel-numbers", c => c.Rfc5766ChannelNumbers).Impl().Since("4.16.0")
                     .Help("Also accept the old RFC 5766 channel numbers 0x5000-0x7FFF."),
                 Switch("multiplex-peer", c => c.MultiplexPeer).Since("4.12.0")
                     .Help("Non-standard: share one relay UDP socket per thread among allocations (no EVEN-PORT)."),
@@ -189,14 +189,14 @@ public static partial class OptionTable
                     .Help("After SIGUSR1 (drain), exit once no more than this many allocations remain.")
             ),
             Section(OptionSection.PeerAccess,
-                Flag("allow-loopback-peers", c => c.AllowLoopbackPeers)
+                Flag("allow-loopback-peers", c => c.AllowLoopbackPeers).Impl()
                     .Help("Allow peers on loopback addresses (127.x.x.x, ::1). Not for production; "
                           + "refused unless the CLI is off or has a password."),
-                Flag("no-multicast-peers", c => c.NoMulticastPeers)
+                Flag("no-multicast-peers", c => c.NoMulticastPeers).Impl()
                     .Help("Refuse peers on multicast and broadcast addresses (224.0.0.0 and above, ff00::/8)."),
-                RangeList("allowed-peer-ip", c => c.AllowedPeerIps)
+                RangeList("allowed-peer-ip", c => c.AllowedPeerIps).Impl()
                     .Help("Peer address or range (from-to) that is allowed even when a denied range matches."),
-                RangeList("denied-peer-ip", c => c.DeniedPeerIps)
+                RangeList("denied-peer-ip", c => c.DeniedPeerIps).Impl()
                     .Help("Peer address or range (from-to) that is refused."),
                 Flag("no-dynamic-ip-list", c => c.NoDynamicIpList)
                     .Help("Do not read allowed/denied peer ranges from the database.")
@@ -233,23 +233,23 @@ public static partial class OptionTable
                     .Help("Answer HTTP requests on the TURN ports with 400 instead of closing the connection.")
             ),
             Section(OptionSection.Authentication,
-                Flag("lt-cred-mech", c => c.LtCredMech).Short('a')
+                Flag("lt-cred-mech", c => c.LtCredMech).Impl().Short('a')
                     .Help("Use the long-term credential mechanism."),
-                Flag("no-auth", c => c.NoAuth).Short('z')
+                Flag("no-auth", c => c.NoAuth).Impl().Short('z')
                     .Help("Allow anonymous access (the default when no credential option is given)."),
-                List("user", (C c) => c.Users, ValueKind.User, (v, _) => P.ParseUser(v)).Short('u')
+                List("user", (C c) => c.Users, ValueKind.User, (v, _) => P.ParseUser(v)).Impl().Short('u')
                     .Help("Long-term credential user, as name:password or name:0xKEY (key from turnadmin -k). "
                           + "Not usable with --use-auth-secret."),
-                Str("realm", c => c.Realm).Short('r').Arg("<realm>")
+                Str("realm", c => c.Realm).Impl().Short('r').Arg("<realm>")
                     .Help("Default realm, used when no origin-to-realm mapping applies."),
                 Flag("check-origin-consistency", c => c.CheckOriginConsistency)
                     .Help("Require every request of a session to carry the same ORIGIN."),
-                Flag("use-auth-secret", c => c.UseAuthSecret)
+                Flag("use-auth-secret", c => c.UseAuthSecret).Impl()
                     .Help("Use the TURN REST API: time-limited credentials derived from a shared secret."),
-                List("static-auth-secret", (C c) => c.StaticAuthSecrets, ValueKind.String, (v, _) => P.RequireValue(v))
+                List("static-auth-secret", (C c) => c.StaticAuthSecrets, ValueKind.String, (v, _) => P.RequireValue(v)).Impl()
                     .Arg("<secret>")
                     .Help("Shared secret for the TURN REST API. Without it the secrets are read from the database."),
-                new OptionBuilder("rest-api-separator", ArgumentKind.Required, ValueKind.Character).Short('C')
+                new OptionBuilder("rest-api-separator", ArgumentKind.Required, ValueKind.Character).Impl().Short('C')
                     .Property((C c) => c.RestApiSeparator).Default("':'")
                     .Applies((c, v, _) => c.RestApiSeparator = P.ParseChar(v))
                     .Help("Separator between timestamp and user name in TURN REST API user names."),
@@ -260,10 +260,10 @@ public static partial class OptionTable
                 Flag("oauth", c => c.OAuth).Help("Accept third-party authorization (RFC 7635)."),
                 Str("server-name", c => c.ServerName).Arg("<name>").Default("the realm")
                     .Help("Server name for third-party authorization."),
-                OptInt("stale-nonce", (C c) => c.StaleNonce, 600, 0).Arg("<seconds>")
+                OptInt("stale-nonce", (C c) => c.StaleNonce, 600, 0).Impl().Arg("<seconds>")
                     .Default("off; 600 when given without a value")
                     .Help("Give nonces a limited lifetime. 0 means unlimited."),
-                Flag("stateless-nonce", c => c.StatelessNonce).Since("4.16.0")
+                Flag("stateless-nonce", c => c.StatelessNonce).Impl().Since("4.16.0")
                     .Help("Use HMAC-protected timestamp nonces that need no per-client state."),
                 Str("stateless-nonce-secret", c => c.StatelessNonceSecret).Since("4.16.0").Arg("<secret>")
                     .Help("Secret for stateless nonces, shared by a fleet of servers."),
@@ -297,11 +297,11 @@ public static partial class OptionTable
                     .Help("Redis database for allocation status and traffic events (same syntax).")
             ),
             Section(OptionSection.Quotas,
-                Int("user-quota", (C c) => c.UserQuota, 0).Short('q')
+                Int("user-quota", (C c) => c.UserQuota, 0).Impl().Short('q')
                     .Help("Concurrent allocations per user; 0 means unlimited."),
-                Int("total-quota", (C c) => c.TotalQuota, 0).Short('Q')
+                Int("total-quota", (C c) => c.TotalQuota, 0).Impl().Short('Q')
                     .Help("Concurrent allocations in total; 0 means unlimited."),
-                Long("max-bps", c => c.MaxBps).Short('s').Arg("<bytes/s>")
+                Long("max-bps", c => c.MaxBps).Impl().Short('s').Arg("<bytes/s>")
                     .Help("Bandwidth per session and direction in bytes per second; 0 means unlimited."),
                 Long("bps-capacity", c => c.BpsCapacity).Short('B').Arg("<bytes/s>")
                     .Help("Bandwidth of the whole server in bytes per second; 0 means unlimited.")

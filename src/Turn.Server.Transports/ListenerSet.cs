@@ -1,37 +1,51 @@
 using System.Net;
 using System.Net.Sockets;
+using Turn.Protocol;
 
 namespace Turn.Server.Transports;
 
 /// <summary>
-/// All client-facing listeners of the process. Everything is bound before anything is served,
+/// All client-facing listeners of the process: the UDP workers (each with one SO_REUSEPORT socket
+/// per listening address) and the TCP listeners. Everything is bound before anything is served,
 /// so a taken port fails the start cleanly and "listening" is only ever said of bound sockets.
 /// </summary>
 public sealed class ListenerSet : IDisposable
 {
-    private readonly List<UdpListener> _udp = [];
+    private readonly List<UdpWorker> _workers = [];
     private readonly List<TcpListener> _tcp = [];
+    private readonly List<IPEndPoint> _udpEndPoints = [];
 
     private ListenerSet()
     {
     }
 
-    public IReadOnlyList<UdpListener> Udp => _udp;
+    public IReadOnlyList<UdpWorker> Workers => _workers;
 
     public IReadOnlyList<TcpListener> Tcp => _tcp;
 
-    /// <summary>Distinct UDP endpoints (one per address and port, whatever the worker count).</summary>
-    public IEnumerable<IPEndPoint> UdpEndPoints => _udp.Select(u => u.LocalEndPoint).Distinct();
+    /// <summary>One entry per UDP address and port, whatever the worker count.</summary>
+    public IReadOnlyList<IPEndPoint> UdpEndPoints => _udpEndPoints;
 
     public IEnumerable<IPEndPoint> TcpEndPoints => _tcp.Select(t => t.LocalEndPoint);
 
-    /// <summary>Binds every socket of <paramref name="plan"/>; throws <see cref="ListenerBindException"/> (after closing what was bound) if one fails.</summary>
-    public static ListenerSet Bind(ListenerPlan plan, Func<StunRequestProcessor> processorFactory, IServerLog log)
+    /// <summary>
+    /// Binds every socket of <paramref name="plan"/>; throws <see cref="ListenerBindException"/>
+    /// (after closing what was bound) if one fails. Attach engines to <see cref="Workers"/>, then <see cref="Start"/>.
+    /// </summary>
+    public static ListenerSet Bind(ListenerPlan plan, Func<StunRequestProcessor> tcpProcessorFactory, IServerLog log)
     {
         var set = new ListenerSet();
         try
         {
             int workers = Math.Max(1, plan.Workers);
+            if (plan.Udp)
+            {
+                for (int i = 0; i < workers; i++)
+                {
+                    set._workers.Add(new UdpWorker($"relay-{i}", log));
+                }
+            }
+
             foreach (IPAddress address in plan.Addresses)
             {
                 foreach (int configuredPort in plan.Ports)
@@ -39,12 +53,12 @@ public sealed class ListenerSet : IDisposable
                     int port = configuredPort;
                     if (plan.Udp)
                     {
-                        port = set.BindUdp(new IPEndPoint(address, port), workers, processorFactory, log);
+                        port = set.BindUdp(new IPEndPoint(address, port));
                     }
 
                     if (plan.Tcp)
                     {
-                        set._tcp.Add(TcpListener.Bind(new IPEndPoint(address, port), processorFactory, plan.TcpLimits, log));
+                        set._tcp.Add(TcpListener.Bind(new IPEndPoint(address, port), tcpProcessorFactory, plan.TcpLimits, log));
                     }
                 }
             }
@@ -60,9 +74,9 @@ public sealed class ListenerSet : IDisposable
 
     public void Start()
     {
-        foreach (UdpListener u in _udp)
+        foreach (UdpWorker w in _workers)
         {
-            u.Start();
+            w.Start();
         }
 
         foreach (TcpListener t in _tcp)
@@ -73,9 +87,9 @@ public sealed class ListenerSet : IDisposable
 
     public void Dispose()
     {
-        foreach (UdpListener u in _udp)
+        foreach (UdpWorker w in _workers)
         {
-            u.Dispose();
+            w.Dispose();
         }
 
         foreach (TcpListener t in _tcp)
@@ -84,23 +98,54 @@ public sealed class ListenerSet : IDisposable
         }
     }
 
-    private int BindUdp(IPEndPoint endpoint, int workers, Func<StunRequestProcessor> processorFactory, IServerLog log)
+    /// <summary>The listening addresses as the engine sees them.</summary>
+    public IReadOnlyList<StunAddress> ListeningAddresses =>
+        _udpEndPoints.Concat(TcpEndPoints).Select(StunAddress.FromIPEndPoint).Distinct().ToArray();
+
+    private int BindUdp(IPEndPoint endpoint)
     {
-        if (workers > 1)
+        bool share = _workers.Count > 1;
+        if (share)
         {
             // SO_REUSEPORT would let us share a port another server already holds with the same
             // option. Probe it alone first so a taken port is an error, not a silent split.
-            using UdpListener probe = UdpListener.Bind(endpoint, reusePort: false, processorFactory(), log, "probe");
-            endpoint = probe.LocalEndPoint;
+            using Socket probe = BindUdpSocket(endpoint, reusePort: false);
+            endpoint = (IPEndPoint)probe.LocalEndPoint!;
         }
 
-        for (int i = 0; i < workers; i++)
+        foreach (UdpWorker worker in _workers)
         {
-            UdpListener listener = UdpListener.Bind(endpoint, reusePort: workers > 1, processorFactory(), log, $"udp-{i}");
-            _udp.Add(listener);
-            endpoint = listener.LocalEndPoint;
+            Socket socket = BindUdpSocket(endpoint, share);
+            endpoint = (IPEndPoint)socket.LocalEndPoint!;
+            worker.AddListener(socket);
         }
 
+        _udpEndPoints.Add(endpoint);
         return endpoint.Port;
+    }
+
+    private static Socket BindUdpSocket(IPEndPoint endpoint, bool reusePort)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = false;
+            }
+
+            if (reusePort)
+            {
+                SocketOptions.EnableReusePort(socket);
+            }
+
+            socket.Bind(endpoint);
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new ListenerBindException("UDP", endpoint, e);
+        }
     }
 }

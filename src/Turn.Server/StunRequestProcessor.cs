@@ -28,6 +28,12 @@ public sealed class StunRequestProcessor
     public int Process(ReadOnlySpan<byte> packet, in PacketContext context, Span<byte> response)
     {
         StunParseStatus status = StunMessage.TryParse(packet, out StunMessage message);
+        return ProcessParsed(status, message, packet, context, response);
+    }
+
+    /// <summary>The same as <see cref="Process"/> for a packet the caller already parsed.</summary>
+    public int ProcessParsed(StunParseStatus status, in StunMessage message, ReadOnlySpan<byte> packet, in PacketContext context, Span<byte> response)
+    {
         if (status == StunParseStatus.NotStun)
         {
             Counters.CountDrop(DropReason.NotStun);
@@ -70,10 +76,13 @@ public sealed class StunRequestProcessor
             return 0;
         }
 
-        // TURN methods are not served by this build yet: a clear 400 rather than silence.
+        // A method this server does not serve (RFC 8489 §6.3.1: 400 for an unknown method).
         Counters.ErrorResponses++;
         return ErrorResponseWriter.Write(response, message, StunErrorCode.BadRequest, "Method not supported", _options);
     }
+
+    /// <summary>Counts a packet the caller decided to drop.</summary>
+    public void CountDrop(DropReason reason) => Counters.CountDrop(reason);
 
     /// <summary>
     /// RFC 8489 §6.3: a request whose header is sound but whose attributes are not gets 400;

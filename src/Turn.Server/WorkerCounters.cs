@@ -12,6 +12,15 @@ public sealed class WorkerCounters
     public long BindingSuccesses;
     public long ErrorResponses;
 
+    /// <summary>Packets relayed client → peer (Send indications and ChannelData).</summary>
+    public long RelayedToPeer;
+
+    /// <summary>Packets relayed peer → client.</summary>
+    public long RelayedToClient;
+
+    /// <summary>Data packets dropped: no allocation, permission, channel, or over the bandwidth limit.</summary>
+    public long RelayDropped;
+
     public long Dropped(DropReason reason) => Volatile.Read(ref _dropped[(int)reason]);
 
     public long TotalDropped
@@ -28,5 +37,5 @@ public sealed class WorkerCounters
         }
     }
 
-    internal void CountDrop(DropReason reason) => _dropped[(int)reason]++;
+    public void CountDrop(DropReason reason) => _dropped[(int)reason]++;
 }

@@ -4,6 +4,7 @@ using Turn.Configuration;
 using Turn.Daemon.Logging;
 using Turn.Protocol;
 using Turn.Server;
+using Turn.Server.Engine;
 using Turn.Server.Transports;
 
 namespace Turn.Daemon;
@@ -69,7 +70,7 @@ internal static class ServerMain
 
     private static int Serve(TurnServerConfig config, ServerLogger log)
     {
-        StunServiceOptions stunOptions = StunOptionsFrom(config);
+        StunServiceOptions stunOptions = EngineSetup.StunOptions(config);
         IReadOnlyList<IPAddress> addresses = config.ListeningIps.Count > 0 ? config.ListeningIps : LocalAddresses.All();
         int workers = config.RelayThreads switch
         {
@@ -99,6 +100,12 @@ internal static class ServerMain
 
         using (listeners)
         {
+            TurnEngineServices services = EngineSetup.Services(config, listeners.ListeningAddresses, log);
+            foreach (UdpWorker worker in listeners.Workers)
+            {
+                worker.Engine = new TurnEngine(services, worker, observer);
+            }
+
             using var stop = new ManualResetEventSlim();
             using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
             using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
@@ -125,9 +132,14 @@ internal static class ServerMain
                 log.Info($"listening on TCP {ListenerBindException.Format(ep)}");
             }
 
+            log.Info(services.Options.Authenticate
+                ? $"authentication: long-term credentials, realm \"{services.Options.Realm}\"{(config.UseAuthSecret ? ", TURN REST API secrets" : "")}"
+                : "authentication: none (no-auth): anyone may allocate a relay");
+            log.Info($"relay ports {config.MinPort}-{config.MaxPort}");
+
             using PidFile? pid = WritePidFile(config, log);
             SystemdNotify.Send("READY=1\nSTATUS=listening\nMAINPID=" + Environment.ProcessId);
-            log.Info($"turnserver is listening: {(config.StunOnly ? "STUN only" : "STUN")} service ready");
+            log.Info($"turnserver is listening: {(config.StunOnly ? "STUN only" : "STUN and TURN")} service ready");
 
             stop.Wait();
             SystemdNotify.Send("STOPPING=1");
@@ -158,20 +170,6 @@ internal static class ServerMain
 
         return pid;
     }
-
-    private static StunServiceOptions StunOptionsFrom(TurnServerConfig c) => new()
-    {
-        StunOnly = c.StunOnly,
-        NoStun = c.NoStun,
-        AlwaysFingerprint = c.Fingerprint,
-        Software = c.NoSoftwareAttribute ? null : ProductInfo.SoftwareAttribute,
-        MappedAddressForOldClients = !c.NoStunBackwardCompatibility,
-        Rfc3489Requests = !c.NoStunBackwardCompatibility,
-        // RFC 5780 needs a second address; until this build serves one, RESPONSE-ORIGIN is still
-        // sent (as coturn does) unless the operator asked for it only with RFC 5780.
-        ResponseOrigin = !c.ResponseOriginOnlyWithRfc5780,
-        OtherAddress = null,
-    };
 
     /// <summary>--log-binding: one line per answered Binding request.</summary>
     private sealed class BindingLogger(IServerLog log) : IBindingObserver

@@ -1,0 +1,367 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Turn.Protocol;
+using Turn.Server.Engine;
+using Turn.Server.Relay;
+using Turn.Server.Transports.Native;
+
+namespace Turn.Server.Transports;
+
+/// <summary>
+/// One relay worker: a thread that owns its UDP listener sockets (one per listening address, shared
+/// with the other workers through SO_REUSEPORT), the relay sockets of its allocations, and its
+/// engine. It waits in epoll_wait, drains ready sockets with recvmmsg (up to 32 datagrams per
+/// system call) and hands each datagram to the engine, which answers through <see cref="IRelayIo"/>
+/// on this same thread. Nothing here is shared with another worker, so nothing needs a lock, and
+/// the per-datagram path allocates nothing.
+/// </summary>
+public sealed unsafe class UdpWorker : IRelayIo, IDisposable
+{
+    private const int Batch = 32;
+    private const int SlotData = 65536;
+    private const int SlotSize = TurnEngine.PeerDataHeadroom + SlotData + 16;
+    private const int MaxEvents = 64;
+    private const int DrainRounds = 8;
+    private const ulong KindListener = 1UL << 32;
+    private const ulong KindRelay = 2UL << 32;
+    private const ulong KindWake = 3UL << 32;
+
+    private readonly int _epoll;
+    private readonly int _wake;
+    private readonly List<Socket> _listeners = [];
+    private readonly List<StunAddress> _listenerAddresses = [];
+    private readonly ConcurrentQueue<Action> _inbox = new();
+    private readonly Stack<int> _freeRelayIds = new();
+    private readonly IServerLog _log;
+    private readonly Thread _thread;
+    private Socket?[] _relays = new Socket?[64];
+    private int[] _relayFds = new int[64];
+    private int _nextRelayId;
+    private TurnEngine? _engine;
+    private volatile bool _stopping;
+
+    // Native memory: stable addresses for the kernel, untouched pages never become resident.
+    private readonly byte* _slots;
+    private readonly Libc.MMsgHdr* _headers;
+    private readonly Libc.IoVec* _iovecs;
+    private readonly byte* _names;
+    private readonly byte* _events;
+    private readonly byte* _sendName;
+
+    public UdpWorker(string name, IServerLog log)
+    {
+        _log = log;
+        _epoll = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
+        _wake = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        if (_epoll < 0 || _wake < 0)
+        {
+            throw new InvalidOperationException($"epoll/eventfd failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        _slots = (byte*)NativeMemory.AlignedAlloc((nuint)(Batch * SlotSize), 64);
+        _headers = (Libc.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(Batch * sizeof(Libc.MMsgHdr)));
+        _iovecs = (Libc.IoVec*)NativeMemory.AllocZeroed((nuint)(Batch * sizeof(Libc.IoVec)));
+        _names = (byte*)NativeMemory.AllocZeroed((nuint)(Batch * SockAddr.MaxLength));
+        _events = (byte*)NativeMemory.AllocZeroed((nuint)(MaxEvents * 16));
+        _sendName = (byte*)NativeMemory.AllocZeroed(SockAddr.MaxLength);
+        for (int i = 0; i < Batch; i++)
+        {
+            _iovecs[i].Base = _slots + (i * SlotSize) + TurnEngine.PeerDataHeadroom;
+            _iovecs[i].Length = SlotData;
+        }
+
+        Register(_wake, KindWake);
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+    }
+
+    /// <summary>The engine this worker drives; set once before <see cref="Start"/>.</summary>
+    public TurnEngine Engine
+    {
+        get => _engine ?? throw new InvalidOperationException("no engine attached");
+        set => _engine = value;
+    }
+
+    public IReadOnlyList<StunAddress> ListenerAddresses => _listenerAddresses;
+
+    /// <summary>Adds a bound UDP listener socket; its index is the <see cref="PacketContext.SocketId"/> of its packets.</summary>
+    public void AddListener(Socket socket)
+    {
+        int index = _listeners.Count;
+        _listeners.Add(socket);
+        _listenerAddresses.Add(StunAddress.FromIPEndPoint((IPEndPoint)socket.LocalEndPoint!));
+        Register((int)socket.Handle, KindListener | (uint)index);
+    }
+
+    public void Start() => _thread.Start();
+
+    public void Dispose()
+    {
+        _stopping = true;
+        Wake();
+        if (_thread.IsAlive && Thread.CurrentThread != _thread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(5));
+        }
+
+        foreach (Socket s in _listeners)
+        {
+            s.Dispose();
+        }
+
+        for (int i = 0; i < _nextRelayId; i++)
+        {
+            _relays[i]?.Dispose();
+        }
+
+        Libc.close(_epoll);
+        Libc.close(_wake);
+        NativeMemory.AlignedFree(_slots);
+        NativeMemory.Free(_headers);
+        NativeMemory.Free(_iovecs);
+        NativeMemory.Free(_names);
+        NativeMemory.Free(_events);
+        NativeMemory.Free(_sendName);
+    }
+
+    // ---- IRelayIo ---------------------------------------------------------------------------
+
+    public void SendToClient(in PacketContext client, ReadOnlySpan<byte> data)
+    {
+        if (client.Transport == TransportKind.Udp && (uint)client.SocketId < (uint)_listeners.Count)
+        {
+            SendTo((int)_listeners[client.SocketId].Handle, client.Client, data);
+        }
+    }
+
+    public void SendToPeer(int relayId, in StunAddress peer, ReadOnlySpan<byte> data)
+    {
+        if ((uint)relayId < (uint)_nextRelayId && _relays[relayId] is not null)
+        {
+            SendTo(_relayFds[relayId], peer, data);
+        }
+    }
+
+    public bool TryOpenUdpRelay(in StunAddress address, bool dontFragment, out int relayId, out SocketError error)
+    {
+        relayId = -1;
+        var socket = new Socket(address.IsIPv4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (address.IsIPv6)
+            {
+                socket.DualMode = false;
+            }
+
+            socket.Bind(address.ToIPEndPoint());
+            if (dontFragment)
+            {
+                int on = Libc.IP_PMTUDISC_DO;
+                _ = address.IsIPv4
+                    ? Libc.setsockopt((int)socket.Handle, Libc.IPPROTO_IP, Libc.IP_MTU_DISCOVER, &on, sizeof(int))
+                    : Libc.setsockopt((int)socket.Handle, Libc.IPPROTO_IPV6, Libc.IPV6_MTU_DISCOVER, &on, sizeof(int));
+            }
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            error = e.SocketErrorCode;
+            return false;
+        }
+
+        relayId = _freeRelayIds.Count > 0 ? _freeRelayIds.Pop() : _nextRelayId++;
+        if (relayId >= _relays.Length)
+        {
+            Array.Resize(ref _relays, _relays.Length * 2);
+            Array.Resize(ref _relayFds, _relayFds.Length * 2);
+        }
+
+        _relays[relayId] = socket;
+        _relayFds[relayId] = (int)socket.Handle;
+        Register(_relayFds[relayId], KindRelay | (uint)relayId);
+        error = SocketError.Success;
+        return true;
+    }
+
+    public void CloseRelay(int relayId)
+    {
+        if ((uint)relayId >= (uint)_nextRelayId || _relays[relayId] is not { } socket)
+        {
+            return;
+        }
+
+        Libc.EpollEvent ev = default;
+        Libc.epoll_ctl(_epoll, Libc.EPOLL_CTL_DEL, _relayFds[relayId], &ev);
+        socket.Dispose();
+        _relays[relayId] = null;
+        _relayFds[relayId] = -1;
+        _freeRelayIds.Push(relayId);
+    }
+
+    public void Post(Action work)
+    {
+        _inbox.Enqueue(work);
+        Wake();
+    }
+
+    // ---- the loop ---------------------------------------------------------------------------
+
+    private void Run()
+    {
+        TurnEngine engine = Engine;
+        long nextTick = Environment.TickCount64 + 1000;
+        while (!_stopping)
+        {
+            int timeout = (int)Math.Clamp(nextTick - Environment.TickCount64, 0, 1000);
+            int ready = Libc.epoll_wait(_epoll, _events, MaxEvents, timeout);
+            long now = Environment.TickCount64;
+            engine.NowMs = now;
+            for (int i = 0; i < ready; i++)
+            {
+                Libc.ReadEpollEvent(_events, i, out _, out ulong data);
+                ulong kind = data & 0xFFFF_FFFF_0000_0000UL;
+                int index = (int)(uint)data;
+                try
+                {
+                    if (kind == KindListener)
+                    {
+                        DrainListener(engine, index);
+                    }
+                    else if (kind == KindRelay)
+                    {
+                        DrainRelay(engine, index);
+                    }
+                    else
+                    {
+                        DrainInbox();
+                    }
+                }
+                catch (Exception e)
+                {
+                    // A bug must not take the worker (and every allocation on it) down with it.
+                    _log.Error($"worker {_thread.Name}: {e}");
+                }
+            }
+
+            if (now >= nextTick)
+            {
+                nextTick = now + 1000;
+                try
+                {
+                    engine.OnTick();
+                }
+                catch (Exception e)
+                {
+                    _log.Error($"worker {_thread.Name}: expiry sweep failed: {e}");
+                }
+            }
+        }
+
+        engine.Shutdown();
+    }
+
+    private void DrainListener(TurnEngine engine, int index)
+    {
+        int fd = (int)_listeners[index].Handle;
+        StunAddress local = _listenerAddresses[index];
+        for (int round = 0; round < DrainRounds; round++)
+        {
+            int n = Receive(fd);
+            for (int i = 0; i < n; i++)
+            {
+                if (SockAddr.TryRead(_names + (i * SockAddr.MaxLength), _headers[i].NameLength, out StunAddress client))
+                {
+                    var packet = new ReadOnlySpan<byte>(_iovecs[i].Base, (int)_headers[i].Length);
+                    engine.OnClientPacket(packet, new PacketContext(client, local, TransportKind.Udp, index));
+                }
+            }
+
+            if (n < Batch)
+            {
+                return;
+            }
+        }
+    }
+
+    private void DrainRelay(TurnEngine engine, int relayId)
+    {
+        for (int round = 0; round < DrainRounds; round++)
+        {
+            if ((uint)relayId >= (uint)_nextRelayId || _relays[relayId] is null)
+            {
+                return; // closed while draining (allocation deleted by a packet in this batch)
+            }
+
+            int n = Receive(_relayFds[relayId]);
+            for (int i = 0; i < n; i++)
+            {
+                if (SockAddr.TryRead(_names + (i * SockAddr.MaxLength), _headers[i].NameLength, out StunAddress peer))
+                {
+                    var slot = new Span<byte>(_slots + (i * SlotSize), SlotSize);
+                    engine.OnPeerPacket(relayId, peer, slot, TurnEngine.PeerDataHeadroom, (int)_headers[i].Length);
+                }
+            }
+
+            if (n < Batch)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One recvmmsg: returns how many datagrams landed in the slots (0 when none are waiting).</summary>
+    private int Receive(int fd)
+    {
+        for (int i = 0; i < Batch; i++)
+        {
+            _headers[i].Name = _names + (i * SockAddr.MaxLength);
+            _headers[i].NameLength = SockAddr.MaxLength;
+            _headers[i].Iov = _iovecs + i;
+            _headers[i].IovLength = 1;
+            _headers[i].Control = null;
+            _headers[i].ControlLength = 0;
+            _headers[i].Flags = 0;
+        }
+
+        int n = Libc.recvmmsg(fd, _headers, Batch, Libc.MSG_DONTWAIT, null);
+        return n < 0 ? 0 : n;
+    }
+
+    private void SendTo(int fd, in StunAddress to, ReadOnlySpan<byte> data)
+    {
+        uint nameLength = SockAddr.Write(to, _sendName);
+        fixed (byte* p = data)
+        {
+            // A full socket buffer drops the datagram, as the network would; never block the worker.
+            Libc.sendto(fd, p, (nuint)data.Length, Libc.MSG_DONTWAIT, _sendName, nameLength);
+        }
+    }
+
+    private void DrainInbox()
+    {
+        ulong count;
+        Libc.read(_wake, &count, sizeof(ulong));
+        while (_inbox.TryDequeue(out Action? work))
+        {
+            work();
+        }
+    }
+
+    private void Wake()
+    {
+        ulong one = 1;
+        Libc.write(_wake, &one, sizeof(ulong));
+    }
+
+    private void Register(int fd, ulong data)
+    {
+        Libc.EpollEvent ev = default;
+        ev.Events = Libc.EPOLLIN;
+        Libc.SetEpollData(&ev, data);
+        if (Libc.epoll_ctl(_epoll, Libc.EPOLL_CTL_ADD, fd, &ev) != 0)
+        {
+            throw new InvalidOperationException($"epoll_ctl ADD failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Security.Cryptography;
+using System.Text;
+using Turn.Protocol;
+
+namespace Turn.Server.Auth;
+
+/// <summary>
+/// The long-term credential mechanism of RFC 8489 §9.2 (with RFC 5389 clients unchanged): checks a
+/// request's USERNAME or USERHASH, REALM, NONCE, PASSWORD-ALGORITHM(S) and MESSAGE-INTEGRITY(-SHA256),
+/// and writes 401/438 challenges. One instance is shared by all workers; it holds no mutable state.
+/// </summary>
+public sealed class Authenticator
+{
+    private readonly NonceService _nonces;
+    private readonly ICredentialSource _credentials;
+    private readonly StunPasswordAlgorithm[] _offered;
+
+    public Authenticator(string realm, NonceService nonces, ICredentialSource credentials)
+    {
+        Realm = realm;
+        RealmUtf8 = Encoding.UTF8.GetBytes(realm);
+        _nonces = nonces;
+        _credentials = credentials;
+
+        // RFC 8489 §9.2.4: the client uses the first algorithm of this list that it supports, so
+        // SHA-256 goes first only where every user has a SHA-256 key.
+        _offered = credentials.ProvidesSha256Keys
+            ? [StunPasswordAlgorithm.Sha256, StunPasswordAlgorithm.Md5]
+            : [StunPasswordAlgorithm.Md5];
+    }
+
+    public string Realm { get; }
+
+    public byte[] RealmUtf8 { get; }
+
+    /// <summary>
+    /// Authenticates <paramref name="request"/>. With <paramref name="fixedSession"/> (the allocation's)
+    /// the user and key are already known; otherwise keys are looked up, which may be
+    /// <see cref="AuthOutcome.Pending"/>: then <paramref name="lookup"/> completes later and the
+    /// request should be run again with the result as <paramref name="knownKeys"/>.
+    /// </summary>
+    public AuthOutcome Authenticate(
+        in StunMessage request,
+        in StunAddress client,
+        long unixNow,
+        SessionCredentials? fixedSession,
+        IReadOnlyList<UserKey>? knownKeys,
+        out SessionCredentials? session,
+        out ValueTask<IReadOnlyList<UserKey>> lookup)
+    {
+        session = null;
+        lookup = default;
+
+        bool sha256Integrity = request.HasMessageIntegritySha256;
+        if (!sha256Integrity && !request.HasMessageIntegrity)
+        {
+            return AuthOutcome.Unauthorized;
+        }
+
+        // §9.2.4 steps: USERNAME or USERHASH, REALM and NONCE must all be present.
+        bool hasUser = request.TryGetAttribute(StunAttributeType.Username, out ReadOnlySpan<byte> username);
+        bool hasHash = request.TryGetAttribute(StunAttributeType.UserHash, out ReadOnlySpan<byte> userHash);
+        if ((!hasUser && !hasHash)
+            || !request.TryGetAttribute(StunAttributeType.Realm, out ReadOnlySpan<byte> realm)
+            || !request.TryGetAttribute(StunAttributeType.Nonce, out ReadOnlySpan<byte> nonce))
+        {
+            return AuthOutcome.BadRequest;
+        }
+
+        switch (_nonces.Check(nonce, client, unixNow))
+        {
+            case NonceCheck.Stale:
+            case NonceCheck.Invalid:
+                return AuthOutcome.StaleNonce;
+        }
+
+        if (!realm.SequenceEqual(RealmUtf8))
+        {
+            return AuthOutcome.Unauthorized;
+        }
+
+        if (!TryGetAlgorithm(request, out StunPasswordAlgorithm algorithm))
+        {
+            return AuthOutcome.BadRequest;
+        }
+
+        if (fixedSession is not null)
+        {
+            // RFC 8656 §6.2 / §7: requests on an allocation must come from its user, with its key.
+            bool sameUser = hasUser
+                ? username.SequenceEqual(fixedSession.UsernameUtf8)
+                : userHash.Length == 32 && MatchesUserHash(userHash, fixedSession);
+            if (!sameUser)
+            {
+                return AuthOutcome.WrongCredentials;
+            }
+
+            if (!Verify(request, fixedSession.Key, sha256Integrity))
+            {
+                return AuthOutcome.Unauthorized;
+            }
+
+            session = fixedSession;
+            return AuthOutcome.Ok;
+        }
+
+        string name;
+        if (hasUser)
+        {
+            if (!StunAttributeReader.TryReadUsername(username, out _))
+            {
+                return AuthOutcome.BadRequest;
+            }
+
+            name = Encoding.UTF8.GetString(username);
+        }
+        else if (!_credentials.TryResolveUserHash(userHash, Realm, out name))
+        {
+            return AuthOutcome.Unauthorized;
+        }
+
+        IReadOnlyList<UserKey> keys;
+        if (knownKeys is not null)
+        {
+            keys = knownKeys;
+        }
+        else
+        {
+            lookup = _credentials.GetKeysAsync(name, Realm);
+            if (!lookup.IsCompletedSuccessfully)
+            {
+                return AuthOutcome.Pending;
+            }
+
+            keys = lookup.Result;
+        }
+
+        for (int i = 0; i < keys.Count; i++)
+        {
+            byte[]? key = keys[i].For(algorithm);
+            if (key is not null && Verify(request, key, sha256Integrity))
+            {
+                session = new SessionCredentials(name, Realm, key, algorithm);
+                return AuthOutcome.Ok;
+            }
+        }
+
+        return AuthOutcome.Unauthorized;
+    }
+
+    /// <summary>Adds REALM, NONCE and PASSWORD-ALGORITHMS to a 401 or 438 being written.</summary>
+    public void AddChallenge(ref StunMessageWriter writer, in StunAddress client, long unixNow)
+    {
+        writer.AddUtf8(StunAttributeType.Realm, RealmUtf8);
+        Span<byte> nonce = stackalloc byte[NonceService.Length];
+        _nonces.Write(client, unixNow, nonce);
+        writer.AddUtf8(StunAttributeType.Nonce, nonce);
+        if (_nonces.PasswordAlgorithms)
+        {
+            writer.AddPasswordAlgorithms(_offered);
+        }
+    }
+
+    /// <summary>Adds MESSAGE-INTEGRITY or MESSAGE-INTEGRITY-SHA256 (as the request used) to a response.</summary>
+    public static void AddIntegrity(ref StunMessageWriter writer, SessionCredentials session, bool sha256)
+    {
+        if (sha256)
+        {
+            writer.AddMessageIntegritySha256(session.Key);
+        }
+        else
+        {
+            writer.AddMessageIntegrity(session.Key);
+        }
+    }
+
+    private static bool Verify(in StunMessage request, byte[] key, bool sha256) =>
+        sha256 ? StunIntegrity.VerifyMessageIntegritySha256(request, key) : StunIntegrity.VerifyMessageIntegrity(request, key);
+
+    /// <summary>
+    /// RFC 8489 §9.2.4: when the nonce announced the password-algorithms feature, PASSWORD-ALGORITHMS
+    /// must echo our list exactly and PASSWORD-ALGORITHM must pick one of it; both or neither.
+    /// Without them (RFC 5389 clients) the algorithm is MD5.
+    /// </summary>
+    private bool TryGetAlgorithm(in StunMessage request, out StunPasswordAlgorithm algorithm)
+    {
+        algorithm = StunPasswordAlgorithm.Md5;
+        bool hasList = request.TryGetAttribute(StunAttributeType.PasswordAlgorithms, out ReadOnlySpan<byte> list);
+        bool hasChoice = request.TryGetAttribute(StunAttributeType.PasswordAlgorithm, out ReadOnlySpan<byte> choice);
+        if (!hasList && !hasChoice)
+        {
+            return true;
+        }
+
+        if (hasList != hasChoice || !_nonces.PasswordAlgorithms)
+        {
+            return false;
+        }
+
+        Span<StunPasswordAlgorithm> echoed = stackalloc StunPasswordAlgorithm[8];
+        if (!StunAttributeReader.TryReadPasswordAlgorithms(list, echoed, out int count)
+            || !echoed[..count].SequenceEqual(_offered)
+            || !StunAttributeReader.TryReadPasswordAlgorithm(choice, out algorithm, out _)
+            || Array.IndexOf(_offered, algorithm) < 0)
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool MatchesUserHash(ReadOnlySpan<byte> userHash, SessionCredentials session)
+    {
+        Span<byte> expected = stackalloc byte[32];
+        StunKeys.UserHash(session.UsernameUtf8, RealmUtf8, expected);
+        return CryptographicOperations.FixedTimeEquals(expected, userHash);
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text;
+using Turn.Protocol;
+
+namespace Turn.Server.Auth;
+
+/// <summary>
+/// The identity and key an allocation was created with. Fixed at the first successful
+/// authentication: later requests on the allocation must use the same user and key (RFC 8656 §7.2).
+/// </summary>
+public sealed class SessionCredentials
+{
+    public SessionCredentials(string username, string realm, byte[] key, StunPasswordAlgorithm algorithm)
+    {
+        Username = username;
+        UsernameUtf8 = Encoding.UTF8.GetBytes(username);
+        Realm = realm;
+        Key = key;
+        Algorithm = algorithm;
+    }
+
+    public string Username { get; }
+
+    public byte[] UsernameUtf8 { get; }
+
+    public string Realm { get; }
+
+    public byte[] Key { get; }
+
+    public StunPasswordAlgorithm Algorithm { get; }
+}

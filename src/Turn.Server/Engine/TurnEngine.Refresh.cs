@@ -1,0 +1,177 @@
+using Turn.Protocol;
+using Turn.Server.Auth;
+using Turn.Server.Relay;
+
+namespace Turn.Server.Engine;
+
+public sealed partial class TurnEngine
+{
+    /// <summary>Refresh request: RFC 8656 §7.3 (LIFETIME 0 deletes the allocation at once).</summary>
+    private void OnRefresh(in StunMessage request, ReadOnlySpan<byte> packet, in PacketContext context)
+    {
+        _allocations.TryGetValue(FiveTuple.Of(context), out Allocation? allocation);
+        if (!TryAuthenticate(request, packet, context, allocation, out SessionCredentials? session))
+        {
+            return;
+        }
+
+        if (allocation is null)
+        {
+            Error(request, context, StunErrorCode.AllocationMismatch, session);
+            return;
+        }
+
+        // RFC 8656 §7.3: a REQUESTED-ADDRESS-FAMILY naming a family the allocation lacks → 443.
+        if (request.TryGetAttribute(StunAttributeType.RequestedAddressFamily, out ReadOnlySpan<byte> familyValue))
+        {
+            if (!StunAttributeReader.TryReadAddressFamily(familyValue, out StunAddressFamily family)
+                || (family == StunAddressFamily.IPv4 ? allocation.IPv4 : allocation.IPv6) is null)
+            {
+                Error(request, context, StunErrorCode.PeerAddressFamilyMismatch, session);
+                return;
+            }
+        }
+
+        uint lifetime = Lifetime(request, allowZero: true);
+        var w = Begin(request, StunClass.SuccessResponse);
+        w.AddLifetime(lifetime);
+        Finish(ref w, request, context, session);
+        if (lifetime == 0)
+        {
+            Delete(allocation);
+        }
+        else
+        {
+            allocation.ExpiresAtMs = NowMs + (lifetime * 1000L);
+        }
+    }
+
+    /// <summary>CreatePermission request: RFC 8656 §9.2. All peers are checked before any is installed.</summary>
+    private void OnCreatePermission(in StunMessage request, ReadOnlySpan<byte> packet, in PacketContext context)
+    {
+        _allocations.TryGetValue(FiveTuple.Of(context), out Allocation? allocation);
+        if (!TryAuthenticate(request, packet, context, allocation, out SessionCredentials? session))
+        {
+            return;
+        }
+
+        if (allocation is null)
+        {
+            Error(request, context, StunErrorCode.AllocationMismatch, session);
+            return;
+        }
+
+        int peers = 0;
+        foreach (StunAttribute attribute in request.GetAttributes())
+        {
+            if (attribute.Type != (ushort)StunAttributeType.XorPeerAddress)
+            {
+                continue;
+            }
+
+            int code = CheckPeer(attribute.Value, request.TransactionId, allocation, out _);
+            if (code != 0)
+            {
+                Error(request, context, code, session);
+                return;
+            }
+
+            peers++;
+        }
+
+        if (peers == 0)
+        {
+            Error(request, context, StunErrorCode.BadRequest, session);
+            return;
+        }
+
+        long expires = NowMs + (_options.PermissionLifetimeSeconds * 1000L);
+        foreach (StunAttribute attribute in request.GetAttributes())
+        {
+            if (attribute.Type == (ushort)StunAttributeType.XorPeerAddress
+                && StunAttributeReader.TryReadXorAddress(attribute.Value, request.TransactionId, out StunAddress peer))
+            {
+                allocation.SetPermission(Security.PeerAddress.Canonicalize(peer), expires);
+            }
+        }
+
+        var w = Begin(request, StunClass.SuccessResponse);
+        Finish(ref w, request, context, session);
+    }
+
+    /// <summary>ChannelBind request: RFC 8656 §11.2.</summary>
+    private void OnChannelBind(in StunMessage request, ReadOnlySpan<byte> packet, in PacketContext context)
+    {
+        _allocations.TryGetValue(FiveTuple.Of(context), out Allocation? allocation);
+        if (!TryAuthenticate(request, packet, context, allocation, out SessionCredentials? session))
+        {
+            return;
+        }
+
+        if (allocation is null)
+        {
+            Error(request, context, StunErrorCode.AllocationMismatch, session);
+            return;
+        }
+
+        // CHANNEL-NUMBER: RFC 5766's 0x4000-0x7FFF, as coturn 4.6.1 accepts and its clients use
+        // (RFC 8656 §12 narrowed new bindings to 0x4000-0x4FFF; 0x5000-0x7FFF are still ChannelData).
+        if (!request.TryGetAttribute(StunAttributeType.ChannelNumber, out ReadOnlySpan<byte> channelValue)
+            || !StunAttributeReader.TryReadChannelNumber(channelValue, out ushort channel)
+            || !ChannelData.IsChannelDataRange(channel)
+            || !request.TryGetAttribute(StunAttributeType.XorPeerAddress, out ReadOnlySpan<byte> peerValue))
+        {
+            if (_services.Log.IsDebugEnabled)
+            {
+                _services.Log.Debug($"ChannelBind from {context.Client}: missing or invalid CHANNEL-NUMBER / XOR-PEER-ADDRESS");
+            }
+
+            Error(request, context, StunErrorCode.BadRequest, session);
+            return;
+        }
+
+        int code = CheckPeer(peerValue, request.TransactionId, allocation, out StunAddress peer);
+        if (code != 0)
+        {
+            Error(request, context, code, session);
+            return;
+        }
+
+        if (!allocation.TryBindChannel(channel, peer, NowMs + (_options.ChannelLifetimeSeconds * 1000L)))
+        {
+            if (_services.Log.IsDebugEnabled)
+            {
+                _services.Log.Debug($"ChannelBind from {context.Client}: channel 0x{channel:x4} to {peer} conflicts with an existing binding");
+            }
+
+            Error(request, context, StunErrorCode.BadRequest, session);
+            return;
+        }
+
+        // §11.2: binding a channel also installs or refreshes the permission for the peer.
+        allocation.SetPermission(peer, NowMs + (_options.PermissionLifetimeSeconds * 1000L));
+        var w = Begin(request, StunClass.SuccessResponse);
+        Finish(ref w, request, context, session);
+    }
+
+    /// <summary>
+    /// Validates one XOR-PEER-ADDRESS: 400 if unreadable, 443 if the allocation has no relay of its
+    /// family, 403 if the peer filter refuses it; 0 if fine.
+    /// </summary>
+    private int CheckPeer(ReadOnlySpan<byte> value, ReadOnlySpan<byte> transactionId, Allocation allocation, out StunAddress peer)
+    {
+        if (!StunAttributeReader.TryReadXorAddress(value, transactionId, out StunAddress raw))
+        {
+            peer = default;
+            return StunErrorCode.BadRequest;
+        }
+
+        peer = Security.PeerAddress.Canonicalize(raw);
+        if (allocation.RelayFor(peer) is null)
+        {
+            return StunErrorCode.PeerAddressFamilyMismatch;
+        }
+
+        return _services.PeerFilter.IsAllowed(peer) ? 0 : StunErrorCode.Forbidden;
+    }
+}

@@ -1,0 +1,343 @@
+using Turn.Protocol;
+using Turn.Server.Auth;
+using Turn.Server.Relay;
+
+namespace Turn.Server.Engine;
+
+/// <summary>
+/// One worker's TURN engine (RFC 8656): its allocations, their permissions and channels, and the
+/// handlers for each method (one partial file per method). Only the owning worker thread calls it,
+/// so it takes no locks; the data path allocates nothing.
+/// </summary>
+public sealed partial class TurnEngine
+{
+    /// <summary>Requests waiting for a database answer, per worker; beyond this new ones get 500.</summary>
+    private const int MaxPendingLookups = 1024;
+
+    // Room in front of peer data for a Data indication's header, XOR-PEER-ADDRESS (IPv6) and DATA header.
+    public const int PeerDataHeadroom = 64;
+
+    private readonly TurnEngineServices _services;
+    private readonly TurnEngineOptions _options;
+    private readonly IRelayIo _io;
+    private readonly StunRequestProcessor _stun;
+    private readonly Dictionary<FiveTuple, Allocation> _allocations = [];
+    private Allocation?[] _byRelay = new Allocation?[64];
+    private readonly byte[] _response = GC.AllocateUninitializedArray<byte>(Stun.MaxMessageLength + PeerDataHeadroom, pinned: true);
+    private IReadOnlyList<UserKey>? _prefetchedKeys;
+    private int _pendingLookups;
+    private uint _indicationCounter;
+    private int _relayRoundRobin;
+
+    public TurnEngine(TurnEngineServices services, IRelayIo io, IBindingObserver? bindingObserver = null)
+    {
+        _services = services;
+        _options = services.Options;
+        _io = io;
+        _stun = new StunRequestProcessor(_options.Stun, bindingObserver);
+        _indicationCounter = (uint)Random.Shared.Next();
+    }
+
+    /// <summary>The worker's coarse clock in milliseconds, set by the transport once per wake-up.</summary>
+    public long NowMs { get; set; } = Environment.TickCount64;
+
+    public WorkerCounters Counters => _stun.Counters;
+
+    public int AllocationCount => _allocations.Count;
+
+    /// <summary>A packet from a client (UDP datagram, or one framed STUN/ChannelData message from a stream).</summary>
+    public void OnClientPacket(ReadOnlySpan<byte> packet, in PacketContext context)
+    {
+        if (ChannelData.LooksLikeChannelData(packet))
+        {
+            OnChannelDataFromClient(packet, context);
+            return;
+        }
+
+        StunParseStatus status = StunMessage.TryParse(packet, out StunMessage message);
+        if (status != StunParseStatus.Ok || _options.Stun.StunOnly || !IsTurnMethod(message.Method))
+        {
+            SendIfAny(_stun.ProcessParsed(status, message, packet, context, _response), context);
+            return;
+        }
+
+        if (message.HasFingerprint && !StunIntegrity.VerifyFingerprint(message))
+        {
+            _stun.CountDrop(DropReason.BadFingerprint);
+            return;
+        }
+
+        if (message.Class == StunClass.Indication)
+        {
+            if (message.Method == StunMethod.Send && !message.HasUnknownComprehensionRequired)
+            {
+                OnSendIndication(message, context);
+            }
+            else
+            {
+                _stun.CountDrop(DropReason.NotARequest);
+            }
+
+            return;
+        }
+
+        if (message.Class != StunClass.Request)
+        {
+            _stun.CountDrop(DropReason.NotARequest);
+            return;
+        }
+
+        // RFC 8489 §6.3.1.1: unknown comprehension-required attributes → 420 listing them.
+        if (message.HasUnknownComprehensionRequired)
+        {
+            Span<ushort> unknown = stackalloc ushort[16];
+            int count = message.CopyUnknownComprehensionRequired(unknown);
+            var w = Begin(message, StunClass.ErrorResponse);
+            w.AddErrorCode(StunErrorCode.UnknownAttribute);
+            w.AddUnknownAttributes(unknown[..count]);
+            Finish(ref w, message, context, null);
+            return;
+        }
+
+        switch (message.Method)
+        {
+            case StunMethod.Allocate:
+                OnAllocate(message, packet, context);
+                break;
+            case StunMethod.Refresh:
+                OnRefresh(message, packet, context);
+                break;
+            case StunMethod.CreatePermission:
+                OnCreatePermission(message, packet, context);
+                break;
+            case StunMethod.ChannelBind:
+                OnChannelBind(message, packet, context);
+                break;
+            default:
+                // Connect / ConnectionBind (RFC 6062) arrive with the TCP relay.
+                Error(message, context, StunErrorCode.BadRequest, null);
+                break;
+        }
+    }
+
+    private static bool IsTurnMethod(StunMethod method) => method is StunMethod.Allocate or StunMethod.Refresh
+        or StunMethod.CreatePermission or StunMethod.ChannelBind or StunMethod.Send
+        or StunMethod.Connect or StunMethod.ConnectionBind;
+
+    private void SendIfAny(int length, in PacketContext context)
+    {
+        if (length > 0)
+        {
+            _io.SendToClient(context, _response.AsSpan(0, length));
+        }
+    }
+
+    private long UnixNow => _services.UnixSeconds();
+
+    // ---- responses -------------------------------------------------------------------------
+
+    private StunMessageWriter Begin(in StunMessage request, StunClass cls)
+    {
+        var w = new StunMessageWriter(_response);
+        w.WriteHeader(request.Method, cls, request.TransactionId);
+        return w;
+    }
+
+    /// <summary>Adds SOFTWARE, integrity (for authenticated requests) and FINGERPRINT, then sends.</summary>
+    private void Finish(ref StunMessageWriter w, in StunMessage request, in PacketContext context, SessionCredentials? session)
+    {
+        if (_options.Stun.Software is { } software)
+        {
+            w.AddSoftware(software);
+        }
+
+        if (session is not null)
+        {
+            Authenticator.AddIntegrity(ref w, session, request.HasMessageIntegritySha256);
+        }
+
+        if (request.HasFingerprint || _options.Stun.AlwaysFingerprint)
+        {
+            w.AddFingerprint();
+        }
+
+        if (!w.Overflowed)
+        {
+            _io.SendToClient(context, w.Written);
+        }
+    }
+
+    private void Error(in StunMessage request, in PacketContext context, int code, SessionCredentials? session)
+    {
+        Counters.ErrorResponses++;
+        var w = Begin(request, StunClass.ErrorResponse);
+        w.AddErrorCode(code);
+        Finish(ref w, request, context, session);
+    }
+
+    /// <summary>401 or 438 with REALM, a fresh NONCE and PASSWORD-ALGORITHMS (RFC 8489 §9.2.4).</summary>
+    private void Challenge(in StunMessage request, in PacketContext context, int code)
+    {
+        Counters.ErrorResponses++;
+        var w = Begin(request, StunClass.ErrorResponse);
+        w.AddErrorCode(code);
+        _services.Authenticator!.AddChallenge(ref w, context.Client, UnixNow);
+        Finish(ref w, request, context, null);
+    }
+
+    // ---- authentication --------------------------------------------------------------------
+
+    /// <summary>
+    /// Runs the long-term credential check; false when a response was sent (or the request was
+    /// parked for a database answer) and the handler must stop.
+    /// </summary>
+    private bool TryAuthenticate(in StunMessage request, ReadOnlySpan<byte> packet, in PacketContext context, Allocation? allocation, out SessionCredentials? session)
+    {
+        session = null;
+        Authenticator? auth = _services.Authenticator;
+        if (auth is null)
+        {
+            return true;
+        }
+
+        AuthOutcome outcome = auth.Authenticate(request, context.Client, UnixNow, allocation?.Session, _prefetchedKeys, out session, out ValueTask<IReadOnlyList<UserKey>> lookup);
+        switch (outcome)
+        {
+            case AuthOutcome.Ok:
+                return true;
+            case AuthOutcome.Unauthorized:
+                Challenge(request, context, StunErrorCode.Unauthorized);
+                return false;
+            case AuthOutcome.StaleNonce:
+                Challenge(request, context, StunErrorCode.StaleNonce);
+                return false;
+            case AuthOutcome.WrongCredentials:
+                Error(request, context, StunErrorCode.WrongCredentials, null);
+                return false;
+            case AuthOutcome.Pending:
+                Defer(packet, context, lookup, request);
+                return false;
+            default:
+                if (_services.Log.IsDebugEnabled)
+                {
+                    _services.Log.Debug($"{request.Method} from {context.Client}: malformed credentials (USERNAME/REALM/NONCE/PASSWORD-ALGORITHM)");
+                }
+
+                Error(request, context, StunErrorCode.BadRequest, null);
+                return false;
+        }
+    }
+
+    /// <summary>Parks a request until its key lookup completes, then runs it again on this worker.</summary>
+    private void Defer(ReadOnlySpan<byte> packet, in PacketContext context, ValueTask<IReadOnlyList<UserKey>> lookup, in StunMessage request)
+    {
+        if (_pendingLookups >= MaxPendingLookups)
+        {
+            Error(request, context, StunErrorCode.ServerError, null);
+            return;
+        }
+
+        _pendingLookups++;
+        byte[] copy = packet.ToArray();
+        PacketContext saved = context;
+        _ = CompleteLater(copy, saved, lookup);
+    }
+
+    private async Task CompleteLater(byte[] packet, PacketContext context, ValueTask<IReadOnlyList<UserKey>> lookup)
+    {
+        IReadOnlyList<UserKey> keys;
+        try
+        {
+            keys = await lookup.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _services.Log.Warning($"credential lookup failed: {e.Message}");
+            keys = [];
+        }
+
+        _io.Post(() =>
+        {
+            _pendingLookups--;
+            _prefetchedKeys = keys;
+            try
+            {
+                OnClientPacket(packet, context);
+            }
+            finally
+            {
+                _prefetchedKeys = null;
+            }
+        });
+    }
+
+    // ---- bookkeeping -----------------------------------------------------------------------
+
+    private void RegisterRelay(int relayId, Allocation allocation)
+    {
+        if (relayId >= _byRelay.Length)
+        {
+            Array.Resize(ref _byRelay, Math.Max(relayId + 1, _byRelay.Length * 2));
+        }
+
+        _byRelay[relayId] = allocation;
+    }
+
+    private void Delete(Allocation allocation)
+    {
+        _allocations.Remove(allocation.Key);
+        CloseRelay(allocation.IPv4);
+        CloseRelay(allocation.IPv6);
+        _services.Quotas.Remove(allocation.Session?.Username);
+    }
+
+    private void CloseRelay(RelayEndpoint? relay)
+    {
+        if (relay is null)
+        {
+            return;
+        }
+
+        _byRelay[relay.RelayId] = null;
+        _io.CloseRelay(relay.RelayId);
+        _services.Ports.Release(relay.Bound);
+    }
+
+    /// <summary>Once a second or so: ends expired allocations (closing their sockets) and prunes permissions and channels.</summary>
+    public void OnTick()
+    {
+        List<Allocation>? expired = null;
+        foreach (Allocation a in _allocations.Values)
+        {
+            if (a.ExpiresAtMs <= NowMs)
+            {
+                (expired ??= []).Add(a);
+            }
+            else
+            {
+                a.Sweep(NowMs);
+            }
+        }
+
+        if (expired is not null)
+        {
+            foreach (Allocation a in expired)
+            {
+                Delete(a);
+                if (_services.Log.IsDebugEnabled)
+                {
+                    _services.Log.Debug($"allocation of {a.Client.Client} ({a.Session?.Username ?? "anonymous"}) expired");
+                }
+            }
+        }
+    }
+
+    /// <summary>Closes every allocation (shutdown).</summary>
+    public void Shutdown()
+    {
+        foreach (Allocation a in _allocations.Values.ToArray())
+        {
+            Delete(a);
+        }
+    }
+}

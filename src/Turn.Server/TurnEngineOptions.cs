@@ -1,0 +1,61 @@
+using Turn.Protocol;
+
+namespace Turn.Server;
+
+/// <summary>Which family a relay gets when the client's Allocate does not say (--allocation-default-address-family).</summary>
+public enum DefaultRelayFamily
+{
+    /// <summary>RFC 6156 §4.2: IPv4 unless asked.</summary>
+    IPv4,
+
+    IPv6,
+
+    /// <summary>The family of the client's own connection to the server.</summary>
+    Keep,
+}
+
+/// <summary>One --external-ip mapping: relay sockets bound to <see cref="Private"/> are advertised as <see cref="Public"/>.</summary>
+/// <param name="Public">The address clients are told.</param>
+/// <param name="Private">The local address it stands for; unspecified (default) = every relay address of that family.</param>
+public readonly record struct ExternalAddress(StunAddress Public, StunAddress Private);
+
+/// <summary>Everything the TURN engine needs from the configuration, already validated.</summary>
+public sealed record TurnEngineOptions
+{
+    public StunServiceOptions Stun { get; init; } = new();
+
+    /// <summary>Long-term credentials required (lt-cred-mech or use-auth-secret); false = no-auth.</summary>
+    public bool Authenticate { get; init; }
+
+    public string Realm { get; init; } = string.Empty;
+
+    /// <summary>Nonce lifetime in seconds (stale-nonce); 0 = unlimited.</summary>
+    public int NonceLifetimeSeconds { get; init; } = 600;
+
+    /// <summary>RFC 8656 §7.2: the default allocation lifetime, 10 minutes.</summary>
+    public int DefaultLifetimeSeconds { get; init; } = 600;
+
+    public int MaxAllocateLifetimeSeconds { get; init; } = 3600;
+
+    public int PermissionLifetimeSeconds { get; init; } = 300;
+
+    public int ChannelLifetimeSeconds { get; init; } = 600;
+
+    /// <summary>Per-session bytes/s in each direction (max-bps); 0 = unlimited.</summary>
+    public long MaxBps { get; init; }
+
+    public bool NoUdpRelay { get; init; }
+
+    public bool NoTcpRelay { get; init; }
+
+    /// <summary>Non-standard: relay peer packets without a permission (server-relay).</summary>
+    public bool ServerRelay { get; init; }
+
+    public DefaultRelayFamily DefaultFamily { get; init; } = DefaultRelayFamily.IPv4;
+
+    /// <summary>relay-ip: addresses relay sockets bind to; empty = the address the client reached.</summary>
+    public IReadOnlyList<StunAddress> RelayAddresses { get; init; } = [];
+
+    /// <summary>external-ip mappings.</summary>
+    public IReadOnlyList<ExternalAddress> ExternalAddresses { get; init; } = [];
+}

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using Turn.Configuration;
+using Turn.Protocol;
+using Turn.Security;
+using Turn.Server;
+using Turn.Server.Auth;
+using Turn.Server.Engine;
+using Turn.Server.Relay;
+
+namespace Turn.Daemon;
+
+/// <summary>The configuration → the engine's options and shared services.</summary>
+internal static class EngineSetup
+{
+    public static StunServiceOptions StunOptions(TurnServerConfig c) => new()
+    {
+        StunOnly = c.StunOnly,
+        NoStun = c.NoStun,
+        AlwaysFingerprint = c.Fingerprint,
+        Software = c.NoSoftwareAttribute ? null : ProductInfo.SoftwareAttribute,
+        MappedAddressForOldClients = !c.NoStunBackwardCompatibility,
+        Rfc3489Requests = !c.NoStunBackwardCompatibility,
+        // RFC 5780 needs a second address; until this build serves one, RESPONSE-ORIGIN is still
+        // sent (as coturn does) unless the operator asked for it only with RFC 5780.
+        ResponseOrigin = !c.ResponseOriginOnlyWithRfc5780,
+        OtherAddress = null,
+    };
+
+    public static TurnEngineOptions EngineOptions(TurnServerConfig c) => new()
+    {
+        Stun = StunOptions(c),
+        Authenticate = UsesAuthentication(c),
+        Realm = c.Realm ?? string.Empty,
+        NonceLifetimeSeconds = c.StaleNonce ?? 600,
+        MaxAllocateLifetimeSeconds = c.MaxAllocateLifetime,
+        PermissionLifetimeSeconds = c.PermissionLifetime,
+        ChannelLifetimeSeconds = c.ChannelLifetime,
+        MaxBps = c.MaxBps,
+        NoUdpRelay = c.NoUdpRelay,
+        NoTcpRelay = c.NoTcpRelay,
+        ServerRelay = c.ServerRelay,
+        DefaultFamily = c.AllocationDefaultAddressFamily switch
+        {
+            AddressFamilyPolicy.Ipv6 => DefaultRelayFamily.IPv6,
+            AddressFamilyPolicy.Keep => DefaultRelayFamily.Keep,
+            _ => c.KeepAddressFamily ? DefaultRelayFamily.Keep : DefaultRelayFamily.IPv4,
+        },
+        RelayAddresses = c.RelayIps.Select(ip => StunAddress.FromIPAddress(ip, 0)).ToArray(),
+        ExternalAddresses = c.ExternalIps
+            .Select(e => new ExternalAddress(StunAddress.FromIPAddress(e.Public, 0), e.Private is null ? default : StunAddress.FromIPAddress(e.Private, 0)))
+            .ToArray(),
+    };
+
+    /// <summary>lt-cred-mech or use-auth-secret turn authentication on; no-auth (the default otherwise) leaves it off.</summary>
+    public static bool UsesAuthentication(TurnServerConfig c) => !c.NoAuth && (c.LtCredMech || c.UseAuthSecret);
+
+    public static TurnEngineServices Services(TurnServerConfig c, IReadOnlyList<StunAddress> listening, IServerLog log)
+    {
+        TurnEngineOptions options = EngineOptions(c);
+        Authenticator? authenticator = null;
+        if (options.Authenticate)
+        {
+            var credentials = new StaticCredentialSource(
+                options.Realm,
+                c.Users.Select(u => (u.Name, u.Password, u.Key)),
+                c.UseAuthSecret ? c.StaticAuthSecrets : [],
+                c.RestApiSeparator,
+                () => DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            var nonces = new NonceService(RandomNumberGenerator.GetBytes(32), options.NonceLifetimeSeconds, passwordAlgorithms: true, usernameAnonymity: !c.UseAuthSecret);
+            authenticator = new Authenticator(options.Realm, nonces, credentials);
+        }
+
+        var filter = new PeerAddressFilter(new PeerAddressFilterOptions
+        {
+            AllowLoopbackPeers = c.AllowLoopbackPeers,
+            NoMulticastPeers = c.NoMulticastPeers,
+            Allowed = c.AllowedPeerIps.Select(ToRange).ToArray(),
+            Denied = c.DeniedPeerIps.Select(ToRange).ToArray(),
+        });
+
+        return new TurnEngineServices(
+            options,
+            authenticator,
+            filter,
+            new RelayPortPool(c.MinPort, c.MaxPort),
+            new QuotaTracker(c.UserQuota, c.TotalQuota),
+            listening,
+            log);
+    }
+
+    private static AddressRange ToRange(IpRange r) =>
+        new(StunAddress.FromIPAddress(r.From, 0), StunAddress.FromIPAddress(r.To, 0));
+}
