@@ -42,7 +42,11 @@ public sealed class StunRequestProcessor
 
         if (status != StunParseStatus.Ok)
         {
-            return AnswerMalformed(packet, response);
+            // RFC 8489 §6.3: a message whose framing is broken (attribute lengths overrunning the
+            // message, misplaced FINGERPRINT) is discarded silently, as coturn does: it is more
+            // likely corruption or a probe than a client that a 400 would help.
+            Counters.CountDrop(DropReason.Malformed);
+            return 0;
         }
 
         // RFC 8489 §7.3: a FINGERPRINT that does not check means the packet is not STUN.
@@ -83,31 +87,4 @@ public sealed class StunRequestProcessor
 
     /// <summary>Counts a packet the caller decided to drop.</summary>
     public void CountDrop(DropReason reason) => Counters.CountDrop(reason);
-
-    /// <summary>
-    /// RFC 8489 §6.3: a request whose header is sound but whose attributes are not gets 400;
-    /// anything else that failed to parse is dropped (it may not be STUN at all).
-    /// </summary>
-    private int AnswerMalformed(ReadOnlySpan<byte> packet, Span<byte> response)
-    {
-        if (packet.Length < Stun.HeaderLength
-            || BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(4)) != Stun.MagicCookie
-            || BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(2)) != packet.Length - Stun.HeaderLength
-            || Stun.GetClass(BinaryPrimitives.ReadUInt16BigEndian(packet)) != StunClass.Request)
-        {
-            Counters.CountDrop(DropReason.Malformed);
-            return 0;
-        }
-
-        ushort type = BinaryPrimitives.ReadUInt16BigEndian(packet);
-        Counters.ErrorResponses++;
-        return ErrorResponseWriter.Write(
-            response,
-            Stun.GetMethod(type),
-            packet.Slice(8, Stun.TransactionIdLength),
-            StunErrorCode.BadRequest,
-            "Malformed request",
-            _options,
-            fingerprint: _options.AlwaysFingerprint);
-    }
 }

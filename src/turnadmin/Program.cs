@@ -1,1 +1,3 @@
-return 0;
+using Turn.AdminTool;
+
+return TurnAdminCli.Run(args, Console.Out, Console.Error);

@@ -91,11 +91,19 @@ public sealed class BindingTests
     }
 
     [Fact]
-    public void AttributeOverrunningTheMessageGets400()
+    public void AttributeOverrunningTheMessageIsDroppedSilently()
     {
         byte[] request = Request(extra: (0x8022, [1, 2, 3, 4]));
         request[22] = 0; request[23] = 200; // SOFTWARE claims 200 bytes, 4 present
-        byte[] response = Process(Defaults, request, Client);
+        var processor = new StunRequestProcessor(Defaults);
+        Assert.Equal(0, processor.Process(request, new PacketContext(Client, Local, TransportKind.Udp), new byte[1500]));
+        Assert.Equal(1, processor.Counters.Dropped(DropReason.Malformed));
+    }
+
+    [Fact]
+    public void UnknownMethodGets400()
+    {
+        byte[] response = Process(Defaults, Request(method: (StunMethod)0x0FF), Client);
         Assert.Equal(StunParseStatus.Ok, StunMessage.TryParse(response, out StunMessage m));
         Assert.Equal(400, ErrorCode(m));
         Assert.True(m.TransactionId.SequenceEqual(TxId));

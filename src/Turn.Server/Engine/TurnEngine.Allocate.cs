@@ -55,16 +55,22 @@ public sealed partial class TurnEngine
         // Step 4: DONT-FRAGMENT is supported (the relay socket sets the DF bit).
         bool dontFragment = request.HasAttribute(StunAttributeType.DontFragment);
 
-        // Steps 5-6: RESERVATION-TOKEN and EVEN-PORT exclude each other and the family attributes.
+        // Steps 5-6: RESERVATION-TOKEN excludes EVEN-PORT and the family attributes. EVEN-PORT with a
+        // dual allocation applies to the IPv4 relay (coturn's clients send both).
         bool hasToken = request.TryGetAttribute(StunAttributeType.ReservationToken, out ReadOnlySpan<byte> tokenValue);
         bool hasEven = request.TryGetAttribute(StunAttributeType.EvenPort, out ReadOnlySpan<byte> evenValue);
         bool hasFamily = request.TryGetAttribute(StunAttributeType.RequestedAddressFamily, out ReadOnlySpan<byte> familyValue);
         bool hasAdditional = request.TryGetAttribute(StunAttributeType.AdditionalAddressFamily, out ReadOnlySpan<byte> additionalValue);
+
+        // coturn 4.6.1 and its clients number ADDITIONAL-ADDRESS-FAMILY / ADDRESS-ERROR-CODE from a
+        // draft (0x8032 / 0x8033); answer such a client in its own numbering.
+        bool legacyDual = !hasAdditional
+            && request.TryGetAttribute(StunAttributeType.LegacyAdditionalAddressFamily, out additionalValue);
+        hasAdditional |= legacyDual;
         bool reserveNext = false;
         ulong token = 0;
         if ((hasToken && (hasEven || hasFamily || hasAdditional))
             || (hasFamily && hasAdditional)
-            || (hasEven && hasAdditional)
             || (hasEven && !StunAttributeReader.TryReadEvenPort(evenValue, out reserveNext))
             || (hasToken && !StunAttributeReader.TryReadReservationToken(tokenValue, out token)))
         {
@@ -157,7 +163,18 @@ public sealed partial class TurnEngine
 
         if (secondError != 0)
         {
-            w.AddAddressErrorCode(StunAddressFamily.IPv6, secondError);
+            if (legacyDual)
+            {
+                Span<byte> value = stackalloc byte[4];
+                value[0] = (byte)StunAddressFamily.IPv6;
+                value[2] = (byte)(secondError / 100);
+                value[3] = (byte)(secondError % 100);
+                w.AddAttribute(StunAttributeType.LegacyAddressErrorCode, value);
+            }
+            else
+            {
+                w.AddAddressErrorCode(StunAddressFamily.IPv6, secondError);
+            }
         }
 
         w.AddLifetime(lifetime);

@@ -57,6 +57,11 @@ public sealed partial class TurnEngine
         StunParseStatus status = StunMessage.TryParse(packet, out StunMessage message);
         if (status != StunParseStatus.Ok || _options.Stun.StunOnly || !IsTurnMethod(message.Method))
         {
+            if (status == StunParseStatus.Malformed && _services.Log.IsDebugEnabled)
+            {
+                _services.Log.Debug($"malformed STUN message from {context.Client}: {Convert.ToHexString(packet[..Math.Min(packet.Length, 256)])}");
+            }
+
             SendIfAny(_stun.ProcessParsed(status, message, packet, context, _response), context);
             return;
         }
