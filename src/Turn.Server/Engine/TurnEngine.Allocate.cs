@@ -267,21 +267,27 @@ public sealed partial class TurnEngine
             return null;
         }
 
-        for (int attempt = 0; attempt < MaxBindAttempts; attempt++)
+        // Ports another process holds stay marked as taken until this search ends, so the random
+        // choice cannot land on them again.
+        Span<ushort> busy = stackalloc ushort[MaxBindAttempts];
+        int busyCount = 0;
+        RelayEndpoint? opened = null;
+        for (int attempt = 0; attempt < MaxBindAttempts && opened is null; attempt++)
         {
             if (!_services.Ports.TryTake(ip, even, reserveNext, NowMs, out ushort port, out ulong token))
             {
-                return null;
+                break;
             }
 
             StunAddress address = ip.WithPort(port);
             if (_io.TryOpenUdpRelay(address, dontFragment, out int relayId, out SocketError error))
             {
                 reservation = token;
-                return new RelayEndpoint(relayId, address, Advertise(address));
+                opened = new RelayEndpoint(relayId, address, Advertise(address));
+                break;
             }
 
-            _services.Ports.Release(address);
+            busy[busyCount++] = port;
             if (token != 0)
             {
                 _services.Ports.TryTakeReserved(token, NowMs, out StunAddress held);
@@ -291,11 +297,16 @@ public sealed partial class TurnEngine
             if (error != SocketError.AddressAlreadyInUse)
             {
                 _services.Log.Warning($"cannot open relay socket on {address}: {error}");
-                return null;
+                break;
             }
         }
 
-        return null;
+        for (int i = 0; i < busyCount; i++)
+        {
+            _services.Ports.Release(ip.WithPort(busy[i]));
+        }
+
+        return opened;
     }
 
     private RelayEndpoint? OpenRelayAt(in StunAddress address, bool dontFragment)
