@@ -105,7 +105,7 @@ public static partial class OptionTable
             Section(OptionSection.Listeners,
                 Str("listening-device", c => c.ListeningDevice).Short('d').Arg("<device>")
                     .Help("Bind the listeners to this network interface (Linux only; not recommended)."),
-                Port("listening-port", c => c.ListeningPort).Short('p').Impl()
+                Port("listening-port", c => c.ListeningPort, allowZero: true).Short('p').Impl()
                     .Help("UDP and TCP listening port for STUN and TURN. Both listeners also accept TLS/DTLS if available."),
                 Port("tls-listening-port", c => c.TlsListeningPort).Impl()
                     .Help("TLS and DTLS listening port. Plain STUN/TURN is accepted there too."),
@@ -129,7 +129,7 @@ public static partial class OptionTable
                 Flag("no-dtls", c => c.NoDtls).Impl().Help("Do not open DTLS client listeners."),
                 FlagNot("dtls", c => c.NoDtls).Impl().Since("4.17.0")
                     .Help("Open DTLS client listeners (the opposite of --no-dtls; on by default in this build)."),
-                Int("sock-buf-size", (C c) => c.SockBufSize, 1).Since("4.8.0").Arg("<bytes>").Default("system default")
+                Int("sock-buf-size", (C c) => c.SockBufSize, 1).Impl().Since("4.8.0").Arg("<bytes>").Default("4194304")
                     .Help("Size of UDP socket send and receive buffers.")
             ),
             Section(OptionSection.Relay,

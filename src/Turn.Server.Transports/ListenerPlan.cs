@@ -11,4 +11,7 @@ namespace Turn.Server.Transports;
 public sealed record ListenerPlan(IReadOnlyList<IPAddress> Addresses, IReadOnlyList<int> Ports, bool Udp, bool Tcp, int Workers)
 {
     public TcpListenerLimits TcpLimits { get; init; } = new();
+
+    /// <summary>UDP listener socket buffer size in bytes (sock-buf-size); null = 4 MiB.</summary>
+    public int? SocketBufferBytes { get; init; }
 }

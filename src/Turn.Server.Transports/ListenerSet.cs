@@ -14,6 +14,7 @@ public sealed class ListenerSet : IDisposable
     private readonly List<UdpWorker> _workers = [];
     private readonly List<TcpListener> _tcp = [];
     private readonly List<IPEndPoint> _udpEndPoints = [];
+    private int _bufferBytes = SocketOptions.DefaultListenerBufferBytes;
 
     private ListenerSet()
     {
@@ -34,7 +35,7 @@ public sealed class ListenerSet : IDisposable
     /// </summary>
     public static ListenerSet Bind(ListenerPlan plan, Func<StunRequestProcessor> tcpProcessorFactory, IServerLog log)
     {
-        var set = new ListenerSet();
+        var set = new ListenerSet { _bufferBytes = plan.SocketBufferBytes ?? SocketOptions.DefaultListenerBufferBytes };
         try
         {
             int workers = Math.Max(1, plan.Workers);
@@ -109,13 +110,13 @@ public sealed class ListenerSet : IDisposable
         {
             // SO_REUSEPORT would let us share a port another server already holds with the same
             // option. Probe it alone first so a taken port is an error, not a silent split.
-            using Socket probe = BindUdpSocket(endpoint, reusePort: false);
+            using Socket probe = BindUdpSocket(endpoint, reusePort: false, bufferBytes: 0);
             endpoint = (IPEndPoint)probe.LocalEndPoint!;
         }
 
         foreach (UdpWorker worker in _workers)
         {
-            Socket socket = BindUdpSocket(endpoint, share);
+            Socket socket = BindUdpSocket(endpoint, share, _bufferBytes);
             endpoint = (IPEndPoint)socket.LocalEndPoint!;
             worker.AddListener(socket);
         }
@@ -124,7 +125,7 @@ public sealed class ListenerSet : IDisposable
         return endpoint.Port;
     }
 
-    private static Socket BindUdpSocket(IPEndPoint endpoint, bool reusePort)
+    private static Socket BindUdpSocket(IPEndPoint endpoint, bool reusePort, int bufferBytes)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -140,6 +141,10 @@ public sealed class ListenerSet : IDisposable
             }
 
             socket.Bind(endpoint);
+            if (bufferBytes > 0)
+            {
+                SocketOptions.SetBuffers(socket, bufferBytes);
+            }
             return socket;
         }
         catch (SocketException e)

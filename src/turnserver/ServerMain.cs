@@ -78,7 +78,7 @@ internal static class ServerMain
             <= 0 => 1,
             int n => n,
         };
-        var plan = new ListenerPlan(addresses, [config.ListeningPort], Udp: !config.NoUdp, Tcp: !config.NoTcp, workers);
+        var plan = new ListenerPlan(addresses, [config.ListeningPort], Udp: !config.NoUdp, Tcp: !config.NoTcp, workers) { SocketBufferBytes = config.SockBufSize };
         if (!plan.Udp && !plan.Tcp)
         {
             log.Fatal("no listeners: both UDP and TCP are disabled (no-udp, no-tcp) and TLS/DTLS are not available in this build");

@@ -125,7 +125,7 @@ public class ConfigFileTests
         Assert.Equal("34x78", e.Value);
         Assert.Equal(path, e.File);
         Assert.Equal(3, e.Line);
-        Assert.Equal($"{path}:3: option 'listening-port': invalid value '34x78': not a valid port number (1-65535)", e.Message);
+        Assert.Equal($"{path}:3: option 'listening-port': invalid value '34x78': not a valid port number (0-65535)", e.Message);
     }
 
     [Theory]
@@ -221,15 +221,15 @@ public class ConfigFileTests
     public void UnimplementedOptionsAreWarnedExactlyOnceEach()
     {
         using var env = new TestEnv();
-        env.WriteConfig("mobility\nmobility=true\nuser-quota=5\nlistening-port=4000\nverbose\n");
-        var r = env.LoadNoFiles("--mobility", "-q", "6", "--secure-stun", "-p", "4001");
+        env.WriteConfig("mobility\nmobility=true\nbps-capacity=5\nlistening-port=4000\nverbose\n");
+        var r = env.LoadNoFiles("--mobility", "-B", "6", "--secure-stun", "-p", "4001");
         Assert.Single(r.Warnings, w => w.Contains("'mobility'", StringComparison.Ordinal));
-        Assert.Single(r.Warnings, w => w.Contains("'user-quota'", StringComparison.Ordinal));
+        Assert.Single(r.Warnings, w => w.Contains("'bps-capacity'", StringComparison.Ordinal));
         Assert.Single(r.Warnings, w => w.Contains("'secure-stun'", StringComparison.Ordinal));
         Assert.Equal(3, r.Warnings.Count(w => w.Contains("not implemented", StringComparison.Ordinal)));
         Assert.DoesNotContain(r.Warnings, w => w.Contains("listening-port", StringComparison.Ordinal));
         Assert.DoesNotContain(r.Warnings, w => w.Contains("verbose", StringComparison.Ordinal));
-        Assert.Equal(6, r.Config.UserQuota); // still parsed and stored
+        Assert.Equal(6, r.Config.BpsCapacity); // still parsed and stored
         Assert.True(r.Config.Mobility);
     }
 

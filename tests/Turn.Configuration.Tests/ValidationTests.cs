@@ -11,7 +11,7 @@ public class ValidationTests
         { "--listening-port", "65536", "listening-port" },
         { "--listening-port", "99999", "listening-port" },
         { "--listening-port", "-1", "listening-port" },
-        { "--listening-port", "0", "listening-port" },
+        { "--min-port", "0", "min-port" },
         { "--listening-port", "3478abc", "listening-port" },
         { "--tls-listening-port", "5349.0", "tls-listening-port" },
         { "--alt-listening-port", "70000", "alt-listening-port" },

@@ -16,7 +16,6 @@ public sealed class TurnInteropTests : IClassFixture<TurnInteropTests.PeerFixtur
         "-c",        // one allocation per client
         "-g",        // DONT-FRAGMENT
         "-X",        // IPv4 relay asked for explicitly
-        "-Z",        // dual allocation (coturn's legacy attribute numbers)
         "-y -s",
     ];
 
@@ -29,6 +28,17 @@ public sealed class TurnInteropTests : IClassFixture<TurnInteropTests.PeerFixtur
         {
             string output = RunUclient(port, ["-u", "bob", "-w", "secret", "-e", "127.0.0.1", "-n", "50", "-m", "5", "-l", "300", "-z", "5", .. Split(mode)]);
             AssertNoLoss(output);
+        }
+    }
+
+    [Fact]
+    public void CoturnUclientDualAllocationNoLoss()
+    {
+        // -Z asks for IPv4 + IPv6 relays with coturn's legacy attribute numbers and talks to both peers.
+        (RunningProcess server, int port) = StartServer("-a", "-u", "bob:secret", "-r", "example.org", "--listening-ip=::1");
+        using (server)
+        {
+            AssertNoLoss(RunUclient(port, ["-u", "bob", "-w", "secret", "-Z", "-e", "127.0.0.1", "-n", "50", "-m", "5", "-l", "300", "-z", "5"]));
         }
     }
 
