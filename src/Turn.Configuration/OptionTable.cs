@@ -273,7 +273,7 @@ public static partial class OptionTable
                     .Help("401 responses per second allowed by --unauthorized-ratelimit.")
             ),
             Section(OptionSection.Databases,
-                FilePath("userdb", c => c.UserDb).Short('b').Alias("db")
+                FilePath("userdb", c => c.UserDb).Impl().Short('b').Alias("db")
                     .Then(c => c.UserDbType = UserDbType.Sqlite)
                     .Default("/var/lib/turn/turndb (also tried: /var/db/turndb, /usr/local/var/db/turndb)")
                     .Help("SQLite user database file."),

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Turn.Configuration;
+using Turn.Daemon.UserDb;
 using Turn.Protocol;
 using Turn.Security;
 using Turn.Server;
@@ -54,18 +55,22 @@ internal static class EngineSetup
     /// <summary>lt-cred-mech or use-auth-secret turn authentication on; no-auth (the default otherwise) leaves it off.</summary>
     public static bool UsesAuthentication(TurnServerConfig c) => !c.NoAuth && (c.LtCredMech || c.UseAuthSecret);
 
-    public static TurnEngineServices Services(TurnServerConfig c, IReadOnlyList<StunAddress> listening, IServerLog log)
+    public static TurnEngineServices Services(TurnServerConfig c, IReadOnlyList<StunAddress> listening, DatabaseHandle? database, IServerLog log)
     {
         TurnEngineOptions options = EngineOptions(c);
         Authenticator? authenticator = null;
         if (options.Authenticate)
         {
-            var credentials = new StaticCredentialSource(
+            Func<long> unixNow = () => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var statics = new StaticCredentialSource(
                 options.Realm,
                 c.Users.Select(u => (u.Name, u.Password, u.Key)),
                 c.UseAuthSecret ? c.StaticAuthSecrets : [],
                 c.RestApiSeparator,
-                () => DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+                unixNow);
+            ICredentialSource credentials = database is null
+                ? statics
+                : new DatabaseCredentialSource(database, statics, c.UseAuthSecret, c.StaticAuthSecrets, c.RestApiSeparator, unixNow, log);
             var nonces = new NonceService(RandomNumberGenerator.GetBytes(32), options.NonceLifetimeSeconds, passwordAlgorithms: true, usernameAnonymity: !c.UseAuthSecret);
             authenticator = new Authenticator(options.Realm, nonces, credentials);
         }

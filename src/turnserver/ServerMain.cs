@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using Turn.Configuration;
+using Turn.Daemon.UserDb;
 using Turn.Daemon.Logging;
 using Turn.Protocol;
 using Turn.Server;
@@ -98,9 +99,30 @@ internal static class ServerMain
             return ExitStartup;
         }
 
+        DatabaseHandle? database;
+        try
+        {
+            database = EngineSetup.UsesAuthentication(config) || config.UserDbType != UserDbType.None
+                ? UserDatabaseSelection.Select(config, log)
+                : null;
+        }
+        catch (ConfigException e)
+        {
+            listeners.Dispose();
+            log.Fatal(e.Message);
+            Console.Error.WriteLine($"turnserver: {e.Message}");
+            return ExitConfig;
+        }
+
+        if (database is not null)
+        {
+            // Bounded: a database that is down does not stop the start; it is retried in the background.
+            database.StartAsync().GetAwaiter().GetResult();
+        }
+
         using (listeners)
         {
-            TurnEngineServices services = EngineSetup.Services(config, listeners.ListeningAddresses, log);
+            TurnEngineServices services = EngineSetup.Services(config, listeners.ListeningAddresses, database, log);
             foreach (UdpWorker worker in listeners.Workers)
             {
                 worker.Engine = new TurnEngine(services, worker, observer);
@@ -135,6 +157,10 @@ internal static class ServerMain
             log.Info(services.Options.Authenticate
                 ? $"authentication: long-term credentials, realm \"{services.Options.Realm}\"{(config.UseAuthSecret ? ", TURN REST API secrets" : "")}"
                 : "authentication: none (no-auth): anyone may allocate a relay");
+            if (!services.Options.Authenticate && !config.StunOnly)
+            {
+                log.Warning("this server is an open TURN relay: set lt-cred-mech or use-auth-secret (and users or secrets) before exposing it");
+            }
             log.Info($"relay ports {config.MinPort}-{config.MaxPort}");
 
             using PidFile? pid = WritePidFile(config, log);
@@ -146,6 +172,7 @@ internal static class ServerMain
             log.Info("signal received: shutting down");
         }
 
+        database?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         log.Info("stopped");
         return ExitOk;
     }

@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
 using Turn.Protocol;
 
 namespace Turn.Server.Auth;
@@ -77,32 +75,12 @@ public sealed class StaticCredentialSource : ICredentialSource
             && _userHashes.TryGetValue(Hash(userHash), out username!);
     }
 
-    /// <summary>
-    /// TURN REST API (draft-uberti-behave-turn-rest, as coturn implements it): the user name is
-    /// "expiry[sep]user" with expiry in Unix seconds; the password is base64(HMAC-SHA1(secret, username)).
-    /// An expired or unparsable timestamp gives no key at all.
-    /// </summary>
-    public IReadOnlyList<UserKey> RestKeys(string username, string realm)
-    {
-        int sep = username.IndexOf(_separator, StringComparison.Ordinal);
-        ReadOnlySpan<char> stamp = sep < 0 ? username : username.AsSpan(0, sep);
-        if (!long.TryParse(stamp, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long expiry)
-            || expiry < _unixNow())
-        {
-            return [];
-        }
+    /// <summary>REST API keys for <paramref name="username"/> from the configured secrets.</summary>
+    public IReadOnlyList<UserKey> RestKeys(string username, string realm) =>
+        RestApiCredentials.Keys(username, realm, _secrets, _separator, _unixNow());
 
-        var keys = new List<UserKey>(_secrets.Count);
-        byte[] name = Encoding.UTF8.GetBytes(username);
-        Span<byte> mac = stackalloc byte[20];
-        foreach (string secret in _secrets)
-        {
-            HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), name, mac);
-            keys.Add(UserKey.FromPassword(username, realm, Convert.ToBase64String(mac)));
-        }
-
-        return keys;
-    }
+    /// <summary>The configured user, if any (for sources that combine static users with a database).</summary>
+    public bool TryGetUser(string username, out UserKey key) => _users.TryGetValue(username, out key!);
 
     private static UInt128 Hash(ReadOnlySpan<byte> userHash) =>
         new(BinaryPrimitives.ReadUInt64LittleEndian(userHash), BinaryPrimitives.ReadUInt64LittleEndian(userHash[8..]));

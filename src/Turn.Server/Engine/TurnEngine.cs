@@ -25,6 +25,7 @@ public sealed partial class TurnEngine
     private Allocation?[] _byRelay = new Allocation?[64];
     private readonly byte[] _response = GC.AllocateUninitializedArray<byte>(Stun.MaxMessageLength + PeerDataHeadroom, pinned: true);
     private IReadOnlyList<UserKey>? _prefetchedKeys;
+    private bool _lookupFailed;
     private int _pendingLookups;
     private uint _indicationCounter;
     private int _relayRoundRobin;
@@ -205,6 +206,13 @@ public sealed partial class TurnEngine
             return true;
         }
 
+        if (_lookupFailed)
+        {
+            // The credential store could not answer (database down): an error, not a hang.
+            Error(request, context, StunErrorCode.ServerError, null);
+            return false;
+        }
+
         AuthOutcome outcome = auth.Authenticate(request, context.Client, UnixNow, allocation?.Session, _prefetchedKeys, out session, out ValueTask<IReadOnlyList<UserKey>> lookup);
         switch (outcome)
         {
@@ -250,21 +258,22 @@ public sealed partial class TurnEngine
 
     private async Task CompleteLater(byte[] packet, PacketContext context, ValueTask<IReadOnlyList<UserKey>> lookup)
     {
-        IReadOnlyList<UserKey> keys;
+        IReadOnlyList<UserKey>? keys;
         try
         {
             keys = await lookup.ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            _services.Log.Warning($"credential lookup failed: {e.Message}");
-            keys = [];
+            _services.Log.Warning($"credential lookup for a request from {context.Client} failed: {e.Message}");
+            keys = null;
         }
 
         _io.Post(() =>
         {
             _pendingLookups--;
             _prefetchedKeys = keys;
+            _lookupFailed = keys is null;
             try
             {
                 OnClientPacket(packet, context);
@@ -272,6 +281,7 @@ public sealed partial class TurnEngine
             finally
             {
                 _prefetchedKeys = null;
+                _lookupFailed = false;
             }
         });
     }
