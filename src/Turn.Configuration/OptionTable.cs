@@ -198,7 +198,7 @@ public static partial class OptionTable
                     .Help("Peer address or range (from-to) that is allowed even when a denied range matches."),
                 RangeList("denied-peer-ip", c => c.DeniedPeerIps).Impl()
                     .Help("Peer address or range (from-to) that is refused."),
-                Flag("no-dynamic-ip-list", c => c.NoDynamicIpList)
+                Flag("no-dynamic-ip-list", c => c.NoDynamicIpList).Impl()
                     .Help("Do not read allowed/denied peer ranges from the database.")
             ),
             Section(OptionSection.Stun,
@@ -255,7 +255,7 @@ public static partial class OptionTable
                     .Help("Separator between timestamp and user name in TURN REST API user names."),
                 Flag("no-auth-pings", c => c.NoAuthPings)
                     .Help("Do not check the database secret tables periodically."),
-                Flag("no-dynamic-realms", c => c.NoDynamicRealms)
+                Flag("no-dynamic-realms", c => c.NoDynamicRealms).Impl()
                     .Help("Do not read origin-to-realm mappings and realm options from the database."),
                 Flag("oauth", c => c.OAuth).Help("Accept third-party authorization (RFC 7635)."),
                 Str("server-name", c => c.ServerName).Arg("<name>").Default("the realm")

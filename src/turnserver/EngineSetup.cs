@@ -79,8 +79,8 @@ internal static class EngineSetup
         {
             AllowLoopbackPeers = c.AllowLoopbackPeers,
             NoMulticastPeers = c.NoMulticastPeers,
-            Allowed = c.AllowedPeerIps.Select(ToRange).ToArray(),
-            Denied = c.DeniedPeerIps.Select(ToRange).ToArray(),
+            Allowed = ConfiguredRanges(c.AllowedPeerIps),
+            Denied = ConfiguredRanges(c.DeniedPeerIps),
         });
 
         return new TurnEngineServices(
@@ -93,6 +93,7 @@ internal static class EngineSetup
             log);
     }
 
-    private static AddressRange ToRange(IpRange r) =>
-        new(StunAddress.FromIPAddress(r.From, 0), StunAddress.FromIPAddress(r.To, 0));
+    /// <summary>allowed-peer-ip / denied-peer-ip values as the filter's ranges.</summary>
+    public static AddressRange[] ConfiguredRanges(IEnumerable<IpRange> ranges) =>
+        ranges.Select(r => new AddressRange(StunAddress.FromIPAddress(r.From, 0), StunAddress.FromIPAddress(r.To, 0))).ToArray();
 }

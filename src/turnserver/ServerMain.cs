@@ -128,6 +128,8 @@ internal static class ServerMain
                 worker.Engine = new TurnEngine(services, worker, observer);
             }
 
+            RealmPolicyRefresher? policies = database is null ? null : new RealmPolicyRefresher(database, services, config, log);
+
             using var stop = new ManualResetEventSlim();
             using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
             using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
@@ -170,6 +172,7 @@ internal static class ServerMain
             stop.Wait();
             SystemdNotify.Send("STOPPING=1");
             log.Info("signal received: shutting down");
+            policies?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
         database?.DisposeAsync().AsTask().GetAwaiter().GetResult();

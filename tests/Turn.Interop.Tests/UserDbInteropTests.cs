@@ -76,6 +76,34 @@ public sealed class UserDbInteropTests : IClassFixture<TurnInteropTests.PeerFixt
         }
     }
 
+    [Fact]
+    public void ARealmQuotaSetWithTurnadminWhileTheServerRunsIsEnforced()
+    {
+        string db = Path.Combine(Servers.TempDir(), "turndb");
+        Admin(RepoPaths.Bin("turnadmin"), "-a", "-b", db, "-u", "dbuser", "-r", "example.org", "-p", "dbpass");
+        using (Ours(db, "-a"))
+        {
+            Relay(_ours, "-u", "dbuser", "-w", "dbpass", "-c");
+            Admin(RepoPaths.Coturn("turnadmin"), "-g", "-b", db, "-r", "example.org", "--user-quota", "1");
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                // Two clients of one user, one allocation each: the second is over the quota (486).
+                (int code, string output) = Uclient(_ours, "-u", "dbuser", "-w", "dbpass", "-c");
+                if (code != 0)
+                {
+                    Assert.Contains("error 486", output);
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < until, "the realm's user-quota was not applied within 30 s");
+                Thread.Sleep(500);
+            }
+
+            Admin(RepoPaths.Bin("turnadmin"), "-g", "-b", db, "-r", "example.org", "--user-quota", "0");
+        }
+    }
+
     private int _ours;
 
     private RunningProcess Ours(string db, string auth)

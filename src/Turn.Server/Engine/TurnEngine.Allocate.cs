@@ -110,7 +110,7 @@ public sealed partial class TurnEngine
             return;
         }
 
-        var allocation = new Allocation(context, session, _options.MaxBps, NowMs) { DontFragment = dontFragment };
+        var allocation = new Allocation(context, session, _services.MaxBps, NowMs) { DontFragment = dontFragment };
         RelayEndpoint? first;
         ulong reservation = 0;
         if (hasToken)

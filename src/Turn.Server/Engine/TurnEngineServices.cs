@@ -19,7 +19,8 @@ public sealed class TurnEngineServices
     {
         Options = options;
         Authenticator = authenticator;
-        PeerFilter = peerFilter;
+        _peerFilter = peerFilter;
+        _maxBps = options.MaxBps;
         Ports = ports;
         Quotas = quotas;
         ListeningAddresses = listeningAddresses;
@@ -31,7 +32,25 @@ public sealed class TurnEngineServices
     /// <summary>Null when the server runs without authentication (no-auth).</summary>
     public Authenticator? Authenticator { get; }
 
-    public PeerAddressFilter PeerFilter { get; }
+    private PeerAddressFilter _peerFilter;
+    private long _maxBps;
+
+    /// <summary>
+    /// The peer filter in force. Replaced as a whole (never mutated) when the database's peer
+    /// lists change; workers read the reference per check.
+    /// </summary>
+    public PeerAddressFilter PeerFilter
+    {
+        get => Volatile.Read(ref _peerFilter);
+        set => Volatile.Write(ref _peerFilter, value);
+    }
+
+    /// <summary>Per-session bytes/s for new allocations (max-bps, or the realm's value from the database).</summary>
+    public long MaxBps
+    {
+        get => Volatile.Read(ref _maxBps);
+        set => Volatile.Write(ref _maxBps, value);
+    }
 
     public RelayPortPool Ports { get; }
 

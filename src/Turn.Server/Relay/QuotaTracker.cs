@@ -8,8 +8,8 @@ public sealed class QuotaTracker
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, int> _perUser = new(StringComparer.Ordinal);
-    private readonly int _userQuota;
-    private readonly int _totalQuota;
+    private int _userQuota;
+    private int _totalQuota;
     private int _total;
 
     /// <param name="userQuota">Per user; 0 = unlimited.</param>
@@ -21,6 +21,16 @@ public sealed class QuotaTracker
     }
 
     public int Total => Volatile.Read(ref _total);
+
+    /// <summary>Changes the limits (realm options from the database); existing allocations are kept.</summary>
+    public void SetLimits(int userQuota, int totalQuota)
+    {
+        lock (_gate)
+        {
+            _userQuota = userQuota;
+            _totalQuota = totalQuota;
+        }
+    }
 
     /// <summary>Counts a new allocation for <paramref name="user"/> (null when unauthenticated); false = 486.</summary>
     public bool TryAdd(string? user)

@@ -1,0 +1,116 @@
+using Turn.Configuration;
+using Turn.Security;
+using Turn.Server;
+using Turn.Server.Engine;
+using Turn.UserDb;
+
+namespace Turn.Daemon.UserDb;
+
+/// <summary>
+/// Keeps the database's realm options (max-bps, user-quota, total-quota) and peer lists
+/// (allowed_peer_ip, denied_peer_ip) in force: read every few seconds in the background and
+/// swapped into the engine whole, so changes apply to new allocations and packets within
+/// seconds, without a restart. The configuration's values stay the base: database values
+/// override quotas and bandwidth, and database ranges add to the configured lists.
+/// </summary>
+internal sealed class RealmPolicyRefresher : IAsyncDisposable
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    private readonly DatabaseHandle _db;
+    private readonly TurnEngineServices _services;
+    private readonly TurnServerConfig _config;
+    private readonly IServerLog _log;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private string _lastApplied = string.Empty;
+
+    public RealmPolicyRefresher(DatabaseHandle db, TurnEngineServices services, TurnServerConfig config, IServerLog log)
+    {
+        _db = db;
+        _services = services;
+        _config = config;
+        _log = log;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        using var timer = new PeriodicTimer(Interval);
+        do
+        {
+            if (_db.IsAvailable)
+            {
+                try
+                {
+                    await RefreshAsync().ConfigureAwait(false);
+                }
+                catch (UserDbException e)
+                {
+                    _log.Warning($"user database: cannot read realm options and peer lists: {e.Message}; keeping the ones in force");
+                }
+            }
+        }
+        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false));
+    }
+
+    private async Task RefreshAsync()
+    {
+        string realm = _config.Realm ?? string.Empty;
+        RealmOptions options = _config.NoDynamicRealms
+            ? RealmOptions.None
+            : await _db.Query((db, ct) => db.GetRealmOptionsAsync(realm, ct)).ConfigureAwait(false);
+        IReadOnlyList<PeerIpRange> allowed = [];
+        IReadOnlyList<PeerIpRange> denied = [];
+        if (!_config.NoDynamicIpList)
+        {
+            allowed = await _db.Query((db, ct) => db.GetAllowedPeerIpsAsync(realm, ct)).ConfigureAwait(false);
+            denied = await _db.Query((db, ct) => db.GetDeniedPeerIpsAsync(realm, ct)).ConfigureAwait(false);
+        }
+
+        string state = $"{options}|{string.Join(',', allowed.Select(a => a.Range))}|{string.Join(',', denied.Select(d => d.Range))}";
+        if (state == _lastApplied)
+        {
+            return;
+        }
+
+        _services.MaxBps = options.MaxBps is { } bps ? (long)Math.Min(bps, long.MaxValue) : _config.MaxBps;
+        _services.Quotas.SetLimits(options.UserQuota ?? _config.UserQuota, options.TotalQuota ?? _config.TotalQuota);
+        _services.PeerFilter = new PeerAddressFilter(new PeerAddressFilterOptions
+        {
+            AllowLoopbackPeers = _config.AllowLoopbackPeers,
+            NoMulticastPeers = _config.NoMulticastPeers,
+            Allowed = [.. EngineSetup.ConfiguredRanges(_config.AllowedPeerIps), .. Parse(allowed, "allowed_peer_ip")],
+            Denied = [.. EngineSetup.ConfiguredRanges(_config.DeniedPeerIps), .. Parse(denied, "denied_peer_ip")],
+        });
+        _lastApplied = state;
+        _log.Info($"user database: realm \"{realm}\": max-bps {_services.MaxBps}, user-quota {options.UserQuota ?? _config.UserQuota}, total-quota {options.TotalQuota ?? _config.TotalQuota}, {allowed.Count} allowed and {denied.Count} denied peer ranges from the database");
+    }
+
+    private IEnumerable<AddressRange> Parse(IReadOnlyList<PeerIpRange> rows, string table)
+    {
+        foreach (PeerIpRange row in rows)
+        {
+            if (AddressRange.TryParse(row.Range, out AddressRange range))
+            {
+                yield return range;
+            }
+            else
+            {
+                _log.Warning($"user database: {table}: ignoring \"{row.Range}\" (realm \"{row.Realm}\"): not an address, range or CIDR");
+            }
+        }
+    }
+}
