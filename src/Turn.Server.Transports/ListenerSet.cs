@@ -11,7 +11,7 @@ namespace Turn.Server.Transports;
 /// </summary>
 public sealed class ListenerSet : IDisposable
 {
-    private readonly List<UdpWorker> _workers = [];
+    private readonly List<RelayWorker> _workers = [];
     private readonly List<TcpListener> _tcp = [];
     private readonly List<IPEndPoint> _udpEndPoints = [];
     private int _bufferBytes = SocketOptions.DefaultListenerBufferBytes;
@@ -20,7 +20,7 @@ public sealed class ListenerSet : IDisposable
     {
     }
 
-    public IReadOnlyList<UdpWorker> Workers => _workers;
+    public IReadOnlyList<RelayWorker> Workers => _workers;
 
     public IReadOnlyList<TcpListener> Tcp => _tcp;
 
@@ -33,18 +33,16 @@ public sealed class ListenerSet : IDisposable
     /// Binds every socket of <paramref name="plan"/>; throws <see cref="ListenerBindException"/>
     /// (after closing what was bound) if one fails. Attach engines to <see cref="Workers"/>, then <see cref="Start"/>.
     /// </summary>
-    public static ListenerSet Bind(ListenerPlan plan, Func<StunRequestProcessor> tcpProcessorFactory, IServerLog log)
+    public static ListenerSet Bind(ListenerPlan plan, IServerLog log)
     {
         var set = new ListenerSet { _bufferBytes = plan.SocketBufferBytes ?? SocketOptions.DefaultListenerBufferBytes };
         try
         {
             int workers = Math.Max(1, plan.Workers);
-            if (plan.Udp)
+            // Workers serve UDP listeners, relay sockets and TCP connections alike.
+            for (int i = 0; i < workers; i++)
             {
-                for (int i = 0; i < workers; i++)
-                {
-                    set._workers.Add(new UdpWorker($"relay-{i}", log));
-                }
+                set._workers.Add(new RelayWorker($"relay-{i}", log));
             }
 
             foreach (IPAddress address in plan.Addresses)
@@ -59,7 +57,7 @@ public sealed class ListenerSet : IDisposable
 
                     if (plan.Tcp)
                     {
-                        set._tcp.Add(TcpListener.Bind(new IPEndPoint(address, port), tcpProcessorFactory, plan.TcpLimits, log));
+                        set._tcp.Add(TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log));
                     }
                 }
             }
@@ -75,27 +73,27 @@ public sealed class ListenerSet : IDisposable
 
     public void Start()
     {
-        foreach (UdpWorker w in _workers)
+        foreach (RelayWorker w in _workers)
         {
             w.Start();
         }
 
         foreach (TcpListener t in _tcp)
         {
-            t.Start();
+            t.Start(_workers);
         }
     }
 
     public void Dispose()
     {
-        foreach (UdpWorker w in _workers)
-        {
-            w.Dispose();
-        }
-
         foreach (TcpListener t in _tcp)
         {
             t.Dispose();
+        }
+
+        foreach (RelayWorker w in _workers)
+        {
+            w.Dispose();
         }
     }
 
@@ -114,7 +112,7 @@ public sealed class ListenerSet : IDisposable
             endpoint = (IPEndPoint)probe.LocalEndPoint!;
         }
 
-        foreach (UdpWorker worker in _workers)
+        foreach (RelayWorker worker in _workers)
         {
             Socket socket = BindUdpSocket(endpoint, share, _bufferBytes);
             endpoint = (IPEndPoint)socket.LocalEndPoint!;

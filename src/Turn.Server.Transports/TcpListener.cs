@@ -1,43 +1,37 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Turn.Protocol;
 
 namespace Turn.Server.Transports;
 
 /// <summary>
-/// STUN over TCP (RFC 8489 §6.2.2): messages framed by their own length field, ChannelData by
-/// its length plus padding to 4 bytes (RFC 8656 §12.5). Connection handling is asynchronous;
-/// TCP is not the per-packet hot path for STUN.
+/// Accepts TCP clients (STUN/TURN over TCP, RFC 8656 §3.1) and hands each connection to a relay
+/// worker, which then reads, frames and answers it on its own thread like its UDP traffic.
+/// Enforces the connection limits at accept time, so a flood of connections costs a worker nothing.
 /// </summary>
 public sealed class TcpListener : IDisposable
 {
-    private const int MaxFrame = Stun.HeaderLength + ushort.MaxValue + 4;
-
     private readonly Socket _listenSocket;
-    private readonly Func<StunRequestProcessor> _processorFactory;
     private readonly TcpListenerLimits _limits;
     private readonly IServerLog _log;
-    private readonly StunAddress _local;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<IPAddress, int> _perSource = new();
-    private readonly ConcurrentDictionary<Socket, byte> _open = new();
+    private int _open;
+    private int _next;
 
-    private TcpListener(Socket socket, Func<StunRequestProcessor> processorFactory, TcpListenerLimits limits, IServerLog log)
+    private TcpListener(Socket socket, TcpListenerLimits limits, IServerLog log)
     {
         _listenSocket = socket;
-        _processorFactory = processorFactory;
         _limits = limits;
         _log = log;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
-        _local = StunAddress.FromIPEndPoint(LocalEndPoint);
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
-    public int OpenConnections => _open.Count;
+    public int OpenConnections => Volatile.Read(ref _open);
 
-    public static TcpListener Bind(IPEndPoint endpoint, Func<StunRequestProcessor> processorFactory, TcpListenerLimits limits, IServerLog log)
+    public static TcpListener Bind(IPEndPoint endpoint, TcpListenerLimits limits, IServerLog log)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -59,22 +53,18 @@ public sealed class TcpListener : IDisposable
             throw new ListenerBindException("TCP", endpoint, e);
         }
 
-        return new TcpListener(socket, processorFactory, limits, log);
+        return new TcpListener(socket, limits, log);
     }
 
-    public void Start() => _ = AcceptLoopAsync();
+    public void Start(IReadOnlyList<RelayWorker> workers) => _ = AcceptLoopAsync(workers);
 
     public void Dispose()
     {
         _stop.Cancel();
         _listenSocket.Dispose();
-        foreach (Socket s in _open.Keys)
-        {
-            s.Dispose();
-        }
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(IReadOnlyList<RelayWorker> workers)
     {
         while (!_stop.IsCancellationRequested)
         {
@@ -83,11 +73,7 @@ public sealed class TcpListener : IDisposable
             {
                 client = await _listenSocket.AcceptAsync(_stop.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
                 return;
             }
@@ -100,7 +86,7 @@ public sealed class TcpListener : IDisposable
             }
 
             IPAddress source = ((IPEndPoint)client.RemoteEndPoint!).Address;
-            if (_open.Count >= _limits.MaxConnections || !TryAddSource(source))
+            if (Volatile.Read(ref _open) >= _limits.MaxConnections || !TryAddSource(source))
             {
                 if (_log.IsDebugEnabled)
                 {
@@ -111,8 +97,13 @@ public sealed class TcpListener : IDisposable
                 continue;
             }
 
-            _open[client] = 0;
-            _ = ServeAsync(client, source);
+            Interlocked.Increment(ref _open);
+            RelayWorker worker = workers[(int)((uint)Interlocked.Increment(ref _next) % (uint)workers.Count)];
+            worker.Adopt(client, () =>
+            {
+                Interlocked.Decrement(ref _open);
+                RemoveSource(source);
+            });
         }
     }
 
@@ -149,74 +140,6 @@ public sealed class TcpListener : IDisposable
             {
                 return;
             }
-        }
-    }
-
-    private async Task ServeAsync(Socket socket, IPAddress source)
-    {
-        byte[] buffer = new byte[MaxFrame];
-        byte[] response = new byte[MaxFrame];
-        int buffered = 0;
-        StunRequestProcessor processor = _processorFactory();
-        var context = new PacketContext(StunAddress.FromIPEndPoint((IPEndPoint)socket.RemoteEndPoint!), _local, TransportKind.Tcp);
-        try
-        {
-            socket.NoDelay = true;
-            while (true)
-            {
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                idle.CancelAfter(_limits.IdleTimeout);
-                int read = await socket.ReceiveAsync(buffer.AsMemory(buffered), SocketFlags.None, idle.Token).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return;
-                }
-
-                buffered += read;
-                int consumed = 0;
-                while (true)
-                {
-                    StreamFrameKind kind = StreamFraming.GetFrame(buffer.AsSpan(consumed, buffered - consumed), out int frameLength);
-                    if (kind == StreamFrameKind.NeedMore)
-                    {
-                        break;
-                    }
-
-                    if (kind == StreamFrameKind.Invalid)
-                    {
-                        // Not STUN or ChannelData (a TLS ClientHello, HTTP, garbage): nothing to resync on.
-                        if (_log.IsDebugEnabled)
-                        {
-                            _log.Debug($"TCP {context.Client}: unframeable data, closing");
-                        }
-
-                        return;
-                    }
-
-                    int length = processor.Process(buffer.AsSpan(consumed, frameLength), context, response);
-                    consumed += frameLength;
-                    if (length > 0)
-                    {
-                        await socket.SendAsync(response.AsMemory(0, length), SocketFlags.None, _stop.Token).ConfigureAwait(false);
-                    }
-                }
-
-                if (consumed > 0)
-                {
-                    buffer.AsSpan(consumed, buffered - consumed).CopyTo(buffer);
-                    buffered -= consumed;
-                }
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Idle timeout, reset by peer or shutdown: the connection simply ends.
-        }
-        finally
-        {
-            _open.TryRemove(socket, out _);
-            RemoveSource(source);
-            socket.Dispose();
         }
     }
 }

@@ -71,7 +71,6 @@ internal static class ServerMain
 
     private static int Serve(TurnServerConfig config, ServerLogger log)
     {
-        StunServiceOptions stunOptions = EngineSetup.StunOptions(config);
         IReadOnlyList<IPAddress> addresses = config.ListeningIps.Count > 0 ? config.ListeningIps : LocalAddresses.All();
         int workers = config.RelayThreads switch
         {
@@ -90,7 +89,7 @@ internal static class ServerMain
         ListenerSet listeners;
         try
         {
-            listeners = ListenerSet.Bind(plan, () => new StunRequestProcessor(stunOptions, observer), log);
+            listeners = ListenerSet.Bind(plan, log);
         }
         catch (ListenerBindException e)
         {
@@ -123,7 +122,7 @@ internal static class ServerMain
         using (listeners)
         {
             TurnEngineServices services = EngineSetup.Services(config, listeners.ListeningAddresses, database, log);
-            foreach (UdpWorker worker in listeners.Workers)
+            foreach (RelayWorker worker in listeners.Workers)
             {
                 worker.Engine = new TurnEngine(services, worker, observer);
             }

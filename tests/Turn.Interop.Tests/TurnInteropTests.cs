@@ -17,6 +17,9 @@ public sealed class TurnInteropTests : IClassFixture<TurnInteropTests.PeerFixtur
         "-g",        // DONT-FRAGMENT
         "-X",        // IPv4 relay asked for explicitly
         "-y -s",
+        "-t",        // TURN over TCP (framing by length, padded ChannelData)
+        "-t -y",
+        "-t -s",
     ];
 
     [Theory]
@@ -71,6 +74,22 @@ public sealed class TurnInteropTests : IClassFixture<TurnInteropTests.PeerFixtur
         using (server)
         {
             AssertNoLoss(RunUclient(port, ["-u", "carol", "-W", "logen", "-e", "127.0.0.1", "-n", "50", "-m", "5", "-l", "300", "-z", "5"]));
+        }
+    }
+
+    [Fact]
+    public void ClosingTheTcpConnectionEndsItsAllocation()
+    {
+        // Each uclient run over TCP makes two allocations and closes its connections at the end.
+        // With four relay ports, later runs can only allocate if earlier allocations ended with
+        // their connections (they would otherwise live for 777 s).
+        (RunningProcess server, int port) = Servers.StartOurs("--allow-loopback-peers", "--min-port=56500", "--max-port=56503", "-a", "-u", "bob:secret", "-r", "example.org");
+        using (server)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                AssertNoLoss(RunUclient(port, ["-u", "bob", "-w", "secret", "-t", "-c", "-e", "127.0.0.1", "-n", "10", "-m", "1", "-z", "5"]));
+            }
         }
     }
 

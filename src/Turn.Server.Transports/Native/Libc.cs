@@ -14,11 +14,15 @@ internal static unsafe partial class Libc
     public const int EPOLL_CLOEXEC = 0x80000;
     public const int EPOLL_CTL_ADD = 1;
     public const int EPOLL_CTL_DEL = 2;
+    public const int EPOLL_CTL_MOD = 3;
     public const uint EPOLLIN = 0x001;
+    public const uint EPOLLOUT = 0x004;
+    public const uint EPOLLRDHUP = 0x2000;
     public const uint EPOLLERR = 0x008;
     public const uint EPOLLHUP = 0x010;
 
     public const int MSG_DONTWAIT = 0x40;
+    public const int MSG_NOSIGNAL = 0x4000;
     public const int EFD_NONBLOCK = 0x800;
     public const int EFD_CLOEXEC = 0x80000;
 
@@ -52,6 +56,12 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint sendto(int fd, byte* buf, nuint len, int flags, byte* addr, uint addrlen);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint recv(int fd, byte* buf, nuint len, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint send(int fd, byte* buf, nuint len, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int eventfd(uint initval, int flags);

@@ -347,6 +347,18 @@ public sealed partial class TurnEngine
         }
     }
 
+    /// <summary>A TCP/TLS client connection ended: its allocation ends with it (RFC 8656 §3.1, RFC 6062 §4).</summary>
+    public void OnClientClosed(in PacketContext context)
+    {
+        if (_allocations.TryGetValue(FiveTuple.Of(context), out Allocation? allocation))
+        {
+            Delete(allocation);
+        }
+    }
+
+    /// <summary>True when the client's 5-tuple has an allocation (idle TCP connections without one are closed).</summary>
+    public bool HasAllocation(in PacketContext context) => _allocations.ContainsKey(FiveTuple.Of(context));
+
     /// <summary>Closes every allocation (shutdown).</summary>
     public void Shutdown()
     {

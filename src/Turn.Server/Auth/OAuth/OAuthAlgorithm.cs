@@ -34,42 +34,48 @@ public static class OAuthAlgorithms
     public static bool TryParse(string? name, out OAuthAlgorithm algorithm)
     {
         algorithm = Default;
-        ReadOnlySpan<char> s = (name ?? string.Empty).AsSpan().TrimStart(' ');
-        int space = s.IndexOf(' ');
-        if (space >= 0)
-        {
-            s = s[..space];
-        }
-
-        if (s.IsEmpty)
+        if (string.IsNullOrWhiteSpace(name))
         {
             return true;
         }
 
-        if (s.Length != 7)
+        switch (Normalize(name))
         {
-            return false;
+            case "A256GCM":
+                algorithm = OAuthAlgorithm.A256Gcm;
+                return true;
+            case "A128GCM":
+                algorithm = OAuthAlgorithm.A128Gcm;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// coturn's as_rs_alg clean-up (remove_spaces + normalize_algorithm): leading spaces skipped, cut at
+    /// the next space (a value of spaces only is left alone), <c>_</c> → <c>-</c>, ASCII letters upper-cased.
+    /// </summary>
+    public static string Normalize(string? name)
+    {
+        ReadOnlySpan<char> s = (name ?? string.Empty).AsSpan();
+        if (!s.TrimStart(' ').IsEmpty)
+        {
+            s = s.TrimStart(' ');
+            int space = s.IndexOf(' ');
+            if (space >= 0)
+            {
+                s = s[..space];
+            }
         }
 
-        Span<char> normal = stackalloc char[7];
-        for (int i = 0; i < s.Length; i++)
+        return string.Create(s.Length, s.ToString(), static (dst, src) =>
         {
-            char c = s[i];
-            normal[i] = c == '_' ? '-' : c is >= 'a' and <= 'z' ? (char)(c - 'a' + 'A') : c;
-        }
-
-        if (normal.SequenceEqual("A256GCM"))
-        {
-            algorithm = OAuthAlgorithm.A256Gcm;
-            return true;
-        }
-
-        if (normal.SequenceEqual("A128GCM"))
-        {
-            algorithm = OAuthAlgorithm.A128Gcm;
-            return true;
-        }
-
-        return false;
+            for (int i = 0; i < src.Length; i++)
+            {
+                char c = src[i];
+                dst[i] = c == '_' ? '-' : c is >= 'a' and <= 'z' ? (char)(c - 'a' + 'A') : c;
+            }
+        });
     }
 }

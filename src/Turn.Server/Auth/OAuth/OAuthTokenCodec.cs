@@ -30,9 +30,6 @@ public enum OAuthTokenError
     /// <summary>The decrypted block is not key_length ‖ mac_key ‖ timestamp ‖ lifetime exactly.</summary>
     BadPlaintext,
 
-    /// <summary>key_length is 0.</summary>
-    EmptyMacKey,
-
     /// <summary>key_length is above <see cref="OAuthTokenCodec.MaxMacKeyLength"/> (coturn's MAXSHASIZE).</summary>
     MacKeyTooLong,
 }
@@ -141,12 +138,7 @@ public static class OAuthTokenCodec
                 return false;
             }
 
-            if (macKey.IsEmpty)
-            {
-                error = OAuthTokenError.EmptyMacKey;
-                return false;
-            }
-
+            // (key_length 0 cannot get here: the smallest block accepted above holds a 1-byte key.)
             if (macKey.Length > MaxMacKeyLength)
             {
                 error = OAuthTokenError.MacKeyTooLong;

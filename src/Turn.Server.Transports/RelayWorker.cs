@@ -17,7 +17,7 @@ namespace Turn.Server.Transports;
 /// on this same thread. Nothing here is shared with another worker, so nothing needs a lock, and
 /// the per-datagram path allocates nothing.
 /// </summary>
-public sealed unsafe class UdpWorker : IRelayIo, IDisposable
+public sealed unsafe class RelayWorker : IRelayIo, IDisposable
 {
     private const int Batch = 32;
     private const int SlotData = 65536;
@@ -27,6 +27,10 @@ public sealed unsafe class UdpWorker : IRelayIo, IDisposable
     private const ulong KindListener = 1UL << 32;
     private const ulong KindRelay = 2UL << 32;
     private const ulong KindWake = 3UL << 32;
+    private const ulong KindTcp = 4UL << 32;
+
+    /// <summary>A TCP connection without an allocation is closed after this long (coturn: max-allocate-timeout).</summary>
+    public const long TcpIdleTimeoutMs = 60_000;
 
     private readonly int _epoll;
     private readonly int _wake;
@@ -40,6 +44,10 @@ public sealed unsafe class UdpWorker : IRelayIo, IDisposable
     private int[] _relayFds = new int[64];
     private int _nextRelayId;
     private TurnEngine? _engine;
+    private TcpConnection?[] _connections = new TcpConnection?[16];
+    private readonly Stack<int> _freeConnectionIds = new();
+    private int _nextConnectionId;
+    private int _connectionCount;
     private volatile bool _stopping;
 
     // Native memory: stable addresses for the kernel, untouched pages never become resident.
@@ -50,7 +58,7 @@ public sealed unsafe class UdpWorker : IRelayIo, IDisposable
     private readonly byte* _events;
     private readonly byte* _sendName;
 
-    public UdpWorker(string name, IServerLog log)
+    public RelayWorker(string name, IServerLog log)
     {
         _log = log;
         _epoll = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
@@ -84,6 +92,15 @@ public sealed unsafe class UdpWorker : IRelayIo, IDisposable
     }
 
     public IReadOnlyList<StunAddress> ListenerAddresses => _listenerAddresses;
+
+    /// <summary>TCP connections this worker serves (read from other threads for statistics only).</summary>
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+
+    /// <summary>
+    /// Takes over an accepted TCP connection (from the acceptor's thread): from now on this
+    /// worker reads, frames and answers it. <paramref name="onClosed"/> runs when it ends.
+    /// </summary>
+    public void Adopt(Socket socket, Action onClosed) => Post(() => AddConnection(socket, onClosed));
 
     /// <summary>Adds a bound UDP listener socket; its index is the <see cref="PacketContext.SocketId"/> of its packets.</summary>
     public void AddListener(Socket socket)
@@ -129,9 +146,16 @@ public sealed unsafe class UdpWorker : IRelayIo, IDisposable
 
     public void SendToClient(in PacketContext client, ReadOnlySpan<byte> data)
     {
-        if (client.Transport == TransportKind.Udp && (uint)client.SocketId < (uint)_listeners.Count)
+        if (client.Transport == TransportKind.Udp)
         {
-            SendTo((int)_listeners[client.SocketId].Handle, client.Client, data);
+            if ((uint)client.SocketId < (uint)_listeners.Count)
+            {
+                SendTo((int)_listeners[client.SocketId].Handle, client.Client, data);
+            }
+        }
+        else if ((uint)client.SocketId < (uint)_nextConnectionId && _connections[client.SocketId] is { } connection)
+        {
+            TcpSend(connection, data);
         }
     }
 
@@ -232,6 +256,11 @@ public sealed unsafe class UdpWorker : IRelayIo, IDisposable
                     {
                         DrainRelay(engine, index);
                     }
+                    else if (kind == KindTcp)
+                    {
+                        Libc.ReadEpollEvent(_events, i, out uint flags, out _);
+                        ServeConnection(engine, index, flags, now);
+                    }
                     else
                     {
                         DrainInbox();
@@ -250,11 +279,20 @@ public sealed unsafe class UdpWorker : IRelayIo, IDisposable
                 try
                 {
                     engine.OnTick();
+                    CloseIdleConnections(engine, now);
                 }
                 catch (Exception e)
                 {
                     _log.Error($"worker {_thread.Name}: expiry sweep failed: {e}");
                 }
+            }
+        }
+
+        for (int id = 0; id < _nextConnectionId; id++)
+        {
+            if (_connections[id] is { } c)
+            {
+                CloseConnection(engine, c);
             }
         }
 
@@ -338,6 +376,227 @@ public sealed unsafe class UdpWorker : IRelayIo, IDisposable
         }
     }
 
+    // ---- TCP clients ---------------------------------------------------------------------------
+
+    private void AddConnection(Socket socket, Action onClosed)
+    {
+        if (_stopping)
+        {
+            socket.Dispose();
+            onClosed();
+            return;
+        }
+
+        int id = _freeConnectionIds.Count > 0 ? _freeConnectionIds.Pop() : _nextConnectionId++;
+        if (id >= _connections.Length)
+        {
+            Array.Resize(ref _connections, _connections.Length * 2);
+        }
+
+        socket.NoDelay = true;
+        var connection = new TcpConnection(
+            socket,
+            id,
+            StunAddress.FromIPEndPoint((IPEndPoint)socket.RemoteEndPoint!),
+            StunAddress.FromIPEndPoint((IPEndPoint)socket.LocalEndPoint!),
+            Environment.TickCount64)
+        { OnClosed = onClosed };
+        _connections[id] = connection;
+        Interlocked.Increment(ref _connectionCount);
+        Register(connection.Fd, KindTcp | (uint)id, Libc.EPOLLIN | Libc.EPOLLRDHUP);
+    }
+
+    private void ServeConnection(TurnEngine engine, int id, uint flags, long now)
+    {
+        if ((uint)id >= (uint)_nextConnectionId || _connections[id] is not { } c)
+        {
+            return;
+        }
+
+        if ((flags & Libc.EPOLLOUT) != 0 && !Flush(c))
+        {
+            CloseConnection(engine, c);
+            return;
+        }
+
+        if ((flags & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) == 0)
+        {
+            return;
+        }
+
+        for (int round = 0; round < DrainRounds; round++)
+        {
+            int space = c.Input.Length - c.Buffered;
+            nint n;
+            fixed (byte* p = &c.Input[c.Buffered])
+            {
+                n = Libc.recv(c.Fd, p, (nuint)space, Libc.MSG_DONTWAIT);
+            }
+
+            if (n == 0 || (n < 0 && Marshal.GetLastPInvokeError() is not (Libc.EAGAIN or Libc.EINTR)))
+            {
+                CloseConnection(engine, c); // orderly close or reset: the allocation goes with it
+                return;
+            }
+
+            if (n < 0)
+            {
+                return; // nothing more for now
+            }
+
+            c.Buffered += (int)n;
+            c.LastActivityMs = now;
+            if (!Frame(engine, c))
+            {
+                CloseConnection(engine, c);
+                return;
+            }
+
+            if (_connections[id] != c || n < space)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Hands every complete STUN/ChannelData frame to the engine; false when the stream is not STUN.</summary>
+    private static bool Frame(TurnEngine engine, TcpConnection c)
+    {
+        int consumed = 0;
+        while (true)
+        {
+            StreamFrameKind kind = StreamFraming.GetFrame(c.Input.AsSpan(consumed, c.Buffered - consumed), out int length);
+            if (kind == StreamFrameKind.NeedMore)
+            {
+                break;
+            }
+
+            if (kind == StreamFrameKind.Invalid)
+            {
+                return false; // TLS on the plain port, HTTP, garbage: nothing to resynchronise on
+            }
+
+            engine.OnClientPacket(c.Input.AsSpan(consumed, length), c.Context);
+            consumed += length;
+        }
+
+        if (consumed > 0)
+        {
+            c.Input.AsSpan(consumed, c.Buffered - consumed).CopyTo(c.Input);
+            c.Buffered -= consumed;
+        }
+
+        return true;
+    }
+
+    private void TcpSend(TcpConnection c, ReadOnlySpan<byte> data)
+    {
+        int sent = 0;
+        if (c.Pending.Count == 0)
+        {
+            fixed (byte* p = data)
+            {
+                nint n = Libc.send(c.Fd, p, (nuint)data.Length, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL);
+                if (n == data.Length)
+                {
+                    return;
+                }
+
+                if (n < 0 && Marshal.GetLastPInvokeError() is not (Libc.EAGAIN or Libc.EINTR))
+                {
+                    return; // the connection is failing; the read side will close it
+                }
+
+                sent = (int)Math.Max(n, 0);
+            }
+        }
+
+        // Whole messages only: a message not started is dropped when too much is waiting.
+        if (sent == 0 && c.PendingBytes + data.Length > TcpConnection.MaxPendingBytes)
+        {
+            return;
+        }
+
+        c.Pending.Enqueue(data[sent..].ToArray());
+        c.PendingBytes += data.Length - sent;
+        if (!c.WantsWrite)
+        {
+            c.WantsWrite = true;
+            Modify(c.Fd, KindTcp | (uint)c.Context.SocketId, Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLOUT);
+        }
+    }
+
+    /// <summary>Writes what is waiting; false if the connection failed.</summary>
+    private bool Flush(TcpConnection c)
+    {
+        while (c.Pending.Count > 0)
+        {
+            byte[] head = c.Pending.Peek();
+            int remaining = head.Length - c.HeadOffset;
+            nint n;
+            fixed (byte* p = &head[c.HeadOffset])
+            {
+                n = Libc.send(c.Fd, p, (nuint)remaining, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL);
+            }
+
+            if (n < 0)
+            {
+                return Marshal.GetLastPInvokeError() is Libc.EAGAIN or Libc.EINTR;
+            }
+
+            c.PendingBytes -= (int)n;
+            if (n < remaining)
+            {
+                c.HeadOffset += (int)n;
+                return true;
+            }
+
+            c.Pending.Dequeue();
+            c.HeadOffset = 0;
+        }
+
+        c.WantsWrite = false;
+        Modify(c.Fd, KindTcp | (uint)c.Context.SocketId, Libc.EPOLLIN | Libc.EPOLLRDHUP);
+        return true;
+    }
+
+    private void CloseConnection(TurnEngine engine, TcpConnection c)
+    {
+        int id = c.Context.SocketId;
+        if (_connections[id] != c)
+        {
+            return;
+        }
+
+        _connections[id] = null;
+        Libc.EpollEvent ev = default;
+        Libc.epoll_ctl(_epoll, Libc.EPOLL_CTL_DEL, c.Fd, &ev);
+        c.Socket.Dispose();
+        _freeConnectionIds.Push(id);
+        Interlocked.Decrement(ref _connectionCount);
+        engine.OnClientClosed(c.Context);
+        c.OnClosed?.Invoke();
+    }
+
+    private void CloseIdleConnections(TurnEngine engine, long now)
+    {
+        for (int id = 0; id < _nextConnectionId; id++)
+        {
+            if (_connections[id] is { } c && now - c.LastActivityMs > TcpIdleTimeoutMs && !engine.HasAllocation(c.Context))
+            {
+                CloseConnection(engine, c);
+            }
+        }
+    }
+
+    private void Modify(int fd, ulong data, uint events)
+    {
+        Libc.EpollEvent ev = default;
+        ev.Events = events;
+        Libc.SetEpollData(&ev, data);
+        Libc.epoll_ctl(_epoll, Libc.EPOLL_CTL_MOD, fd, &ev);
+    }
+
     private void DrainInbox()
     {
         ulong count;
@@ -354,10 +613,10 @@ public sealed unsafe class UdpWorker : IRelayIo, IDisposable
         Libc.write(_wake, &one, sizeof(ulong));
     }
 
-    private void Register(int fd, ulong data)
+    private void Register(int fd, ulong data, uint events = Libc.EPOLLIN)
     {
         Libc.EpollEvent ev = default;
-        ev.Events = Libc.EPOLLIN;
+        ev.Events = events;
         Libc.SetEpollData(&ev, data);
         if (Libc.epoll_ctl(_epoll, Libc.EPOLL_CTL_ADD, fd, &ev) != 0)
         {
