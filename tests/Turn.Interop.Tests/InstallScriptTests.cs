@@ -9,7 +9,7 @@ public sealed class InstallScriptTests
         string script = Path.Combine(RepoPaths.Root, "scripts", "install");
         (int code, string output) = RunningProcess.Run(script, ["--prefix", prefix], TimeSpan.FromMinutes(3), RepoPaths.Root);
         Assert.True(code == 0, output);
-        foreach (string exe in new[] { "turnserver", "turnadmin", "turnutils_uclient", "turnutils_peer", "turnutils_stunclient", "turnutils_rfc5769check" })
+        foreach (string exe in new[] { "turnserver", "turnadmin", "turnutils_uclient", "turnutils_peer", "turnutils_stunclient", "turnutils_rfc5769check", "turnutils_oauth" })
         {
             Assert.True(File.Exists(Path.Combine(prefix, "bin", exe)), exe + " not installed");
         }

@@ -9,7 +9,25 @@ internal static class Servers
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>Our server on 127.0.0.1 port 0; the port is read from its "listening on UDP" line.</summary>
+    /// <remarks>
+    /// With port 0 the kernel picks a free UDP port and TCP must then bind the same number, which an
+    /// outgoing TCP connection of a parallel test may hold: that start is retried (bounded).
+    /// </remarks>
     public static (RunningProcess Process, int Port) StartOurs(params string[] extraArgs)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return StartOursOnce(extraArgs);
+            }
+            catch (InvalidOperationException e) when (attempt < 5 && e.Message.Contains("already in use", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private static (RunningProcess Process, int Port) StartOursOnce(string[] extraArgs)
     {
         string dir = TempDir();
         var args = new List<string>
