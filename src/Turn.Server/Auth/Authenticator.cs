@@ -15,8 +15,15 @@ public sealed class Authenticator
     private readonly ICredentialSource _credentials;
     private readonly StunPasswordAlgorithm[] _offered;
 
-    public Authenticator(string realm, NonceService nonces, ICredentialSource credentials)
+    private readonly string? _oauthServerName;
+
+    /// <param name="realm">The realm of every user.</param>
+    /// <param name="nonces">Issues and checks nonces.</param>
+    /// <param name="credentials">Where keys come from.</param>
+    /// <param name="oauthServerName">With --oauth: the server name tokens are bound to (RFC 7635); null = no third-party authorization.</param>
+    public Authenticator(string realm, NonceService nonces, ICredentialSource credentials, string? oauthServerName = null)
     {
+        _oauthServerName = oauthServerName;
         Realm = realm;
         RealmUtf8 = Encoding.UTF8.GetBytes(realm);
         _nonces = nonces;
@@ -44,12 +51,12 @@ public sealed class Authenticator
         in StunAddress client,
         long unixNow,
         SessionCredentials? fixedSession,
-        IReadOnlyList<UserKey>? knownKeys,
+        CredentialLookup? known,
         out SessionCredentials? session,
-        out ValueTask<IReadOnlyList<UserKey>> lookup)
+        out Task<CredentialLookup>? lookup)
     {
         session = null;
-        lookup = default;
+        lookup = null;
 
         bool sha256Integrity = request.HasMessageIntegritySha256;
         if (!sha256Integrity && !request.HasMessageIntegrity)
@@ -104,6 +111,12 @@ public sealed class Authenticator
             return AuthOutcome.Ok;
         }
 
+        // RFC 7635 §5: with OAUTH-ACCESS-TOKEN, USERNAME is the key id and the token carries the MAC key.
+        if (_oauthServerName is not null && hasUser && request.TryGetAttribute(StunAttributeType.AccessToken, out ReadOnlySpan<byte> token))
+        {
+            return AuthenticateOAuth(request, username, token, unixNow, sha256Integrity, known, out session, out lookup);
+        }
+
         string name;
         if (hasUser)
         {
@@ -120,19 +133,20 @@ public sealed class Authenticator
         }
 
         IReadOnlyList<UserKey> keys;
-        if (knownKeys is not null)
+        if (known is { IsOAuth: false, Keys: { } prefetched })
         {
-            keys = knownKeys;
+            keys = prefetched;
         }
         else
         {
-            lookup = _credentials.GetKeysAsync(name, Realm);
-            if (!lookup.IsCompletedSuccessfully)
+            ValueTask<IReadOnlyList<UserKey>> pending = _credentials.GetKeysAsync(name, Realm);
+            if (!pending.IsCompletedSuccessfully)
             {
+                lookup = KeysLater(pending);
                 return AuthOutcome.Pending;
             }
 
-            keys = lookup.Result;
+            keys = pending.Result;
         }
 
         for (int i = 0; i < keys.Count; i++)
@@ -148,9 +162,14 @@ public sealed class Authenticator
         return AuthOutcome.Unauthorized;
     }
 
-    /// <summary>Adds REALM, NONCE and PASSWORD-ALGORITHMS to a 401 or 438 being written.</summary>
+    /// <summary>Adds REALM, NONCE, PASSWORD-ALGORITHMS (and THIRD-PARTY-AUTHORIZATION with --oauth) to a 401 or 438.</summary>
     public void AddChallenge(ref StunMessageWriter writer, in StunAddress client, long unixNow)
     {
+        if (_oauthServerName is not null)
+        {
+            writer.AddThirdPartyAuthorization(_oauthServerName);
+        }
+
         writer.AddUtf8(StunAttributeType.Realm, RealmUtf8);
         Span<byte> nonce = stackalloc byte[NonceService.Length];
         _nonces.Write(client, unixNow, nonce);
@@ -173,6 +192,59 @@ public sealed class Authenticator
             writer.AddMessageIntegrity(session.Key);
         }
     }
+
+    private AuthOutcome AuthenticateOAuth(
+        in StunMessage request,
+        ReadOnlySpan<byte> kidUtf8,
+        ReadOnlySpan<byte> token,
+        long unixNow,
+        bool sha256Integrity,
+        CredentialLookup? known,
+        out SessionCredentials? session,
+        out Task<CredentialLookup>? lookup)
+    {
+        session = null;
+        lookup = null;
+        string kid = Encoding.UTF8.GetString(kidUtf8);
+        OAuth.OAuthKey? key;
+        if (known is { IsOAuth: true })
+        {
+            key = known.OAuthKey;
+        }
+        else
+        {
+            ValueTask<OAuth.OAuthKey?> pending = _credentials.GetOAuthKeyAsync(kid);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                lookup = OAuthLater(pending);
+                return AuthOutcome.Pending;
+            }
+
+            key = pending.Result;
+        }
+
+        // Every failure (unknown kid, bad or expired token, wrong MAC) is the same 401.
+        if (!OAuth.OAuthVerifier.TryGetSessionKey(kid, token, _oauthServerName!, unixNow, key, out byte[] macKey, out uint lifetime, out _)
+            || !Verify(request, macKey = IntegrityKey(macKey, sha256Integrity), sha256Integrity))
+        {
+            return AuthOutcome.Unauthorized;
+        }
+
+        session = new SessionCredentials(kid, Realm, macKey, StunPasswordAlgorithm.Md5) { MaxLifetimeSeconds = lifetime };
+        return AuthOutcome.Ok;
+    }
+
+    /// <summary>
+    /// The HMAC key the token's MAC key gives: coturn (server and clients) keys MESSAGE-INTEGRITY
+    /// with the first 16 bytes, the size of a long-term MD5 key; MESSAGE-INTEGRITY-SHA256 takes it whole.
+    /// </summary>
+    private static byte[] IntegrityKey(byte[] macKey, bool sha256) => sha256 || macKey.Length <= 16 ? macKey : macKey[..16];
+
+    private static async Task<CredentialLookup> KeysLater(ValueTask<IReadOnlyList<UserKey>> pending) =>
+        new() { Keys = await pending.ConfigureAwait(false) };
+
+    private static async Task<CredentialLookup> OAuthLater(ValueTask<OAuth.OAuthKey?> pending) =>
+        new() { IsOAuth = true, OAuthKey = await pending.ConfigureAwait(false) };
 
     private static bool Verify(in StunMessage request, byte[] key, bool sha256) =>
         sha256 ? StunIntegrity.VerifyMessageIntegritySha256(request, key) : StunIntegrity.VerifyMessageIntegrity(request, key);

@@ -20,6 +20,9 @@ public interface ICredentialSource
     /// </summary>
     ValueTask<IReadOnlyList<UserKey>> GetKeysAsync(string username, string realm);
 
+    /// <summary>The RFC 7635 key with id <paramref name="kid"/> (oauth_key), or null when unknown or there is no database.</summary>
+    ValueTask<OAuth.OAuthKey?> GetOAuthKeyAsync(string kid);
+
     /// <summary>Maps a USERHASH (RFC 8489 §14.4) back to a user name, where the source can enumerate users.</summary>
     bool TryResolveUserHash(ReadOnlySpan<byte> userHash, string realm, out string username);
 }

@@ -27,4 +27,7 @@ public sealed class SessionCredentials
     public byte[] Key { get; }
 
     public StunPasswordAlgorithm Algorithm { get; }
+
+    /// <summary>An upper bound on the allocation's lifetime in seconds (an OAuth token's); 0 = none.</summary>
+    public uint MaxLifetimeSeconds { get; init; }
 }

@@ -68,6 +68,8 @@ public sealed class StaticCredentialSource : ICredentialSource
         return new ValueTask<IReadOnlyList<UserKey>>(_users.TryGetValue(username, out UserKey? key) ? [key] : []);
     }
 
+    public ValueTask<OAuth.OAuthKey?> GetOAuthKeyAsync(string kid) => new((OAuth.OAuthKey?)null);
+
     public bool TryResolveUserHash(ReadOnlySpan<byte> userHash, string realm, out string username)
     {
         username = string.Empty;

@@ -146,6 +146,11 @@ public sealed partial class TurnEngine
         }
 
         uint lifetime = Lifetime(request, allowZero: false);
+        if (session is { MaxLifetimeSeconds: > 0 } limited)
+        {
+            lifetime = Math.Min(lifetime, limited.MaxLifetimeSeconds);
+        }
+
         allocation.ExpiresAtMs = NowMs + (lifetime * 1000L);
         _allocations[allocation.Key] = allocation;
 

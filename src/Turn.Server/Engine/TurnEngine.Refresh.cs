@@ -33,6 +33,11 @@ public sealed partial class TurnEngine
         }
 
         uint lifetime = Lifetime(request, allowZero: true);
+        if (session is { MaxLifetimeSeconds: > 0 } limited)
+        {
+            lifetime = Math.Min(lifetime, limited.MaxLifetimeSeconds);
+        }
+
         var w = Begin(request, StunClass.SuccessResponse);
         w.AddLifetime(lifetime);
         Finish(ref w, request, context, session);

@@ -24,7 +24,7 @@ public sealed partial class TurnEngine
     private readonly Dictionary<FiveTuple, Allocation> _allocations = [];
     private Allocation?[] _byRelay = new Allocation?[64];
     private readonly byte[] _response = GC.AllocateUninitializedArray<byte>(Stun.MaxMessageLength + PeerDataHeadroom, pinned: true);
-    private IReadOnlyList<UserKey>? _prefetchedKeys;
+    private CredentialLookup? _prefetched;
     private bool _lookupFailed;
     private int _pendingLookups;
     private uint _indicationCounter;
@@ -213,7 +213,7 @@ public sealed partial class TurnEngine
             return false;
         }
 
-        AuthOutcome outcome = auth.Authenticate(request, context.Client, UnixNow, allocation?.Session, _prefetchedKeys, out session, out ValueTask<IReadOnlyList<UserKey>> lookup);
+        AuthOutcome outcome = auth.Authenticate(request, context.Client, UnixNow, allocation?.Session, _prefetched, out session, out Task<CredentialLookup>? lookup);
         switch (outcome)
         {
             case AuthOutcome.Ok:
@@ -228,7 +228,7 @@ public sealed partial class TurnEngine
                 Error(request, context, StunErrorCode.WrongCredentials, null);
                 return false;
             case AuthOutcome.Pending:
-                Defer(packet, context, lookup, request);
+                Defer(packet, context, lookup!, request);
                 return false;
             default:
                 if (_services.Log.IsDebugEnabled)
@@ -242,7 +242,7 @@ public sealed partial class TurnEngine
     }
 
     /// <summary>Parks a request until its key lookup completes, then runs it again on this worker.</summary>
-    private void Defer(ReadOnlySpan<byte> packet, in PacketContext context, ValueTask<IReadOnlyList<UserKey>> lookup, in StunMessage request)
+    private void Defer(ReadOnlySpan<byte> packet, in PacketContext context, Task<CredentialLookup> lookup, in StunMessage request)
     {
         if (_pendingLookups >= MaxPendingLookups)
         {
@@ -256,9 +256,9 @@ public sealed partial class TurnEngine
         _ = CompleteLater(copy, saved, lookup);
     }
 
-    private async Task CompleteLater(byte[] packet, PacketContext context, ValueTask<IReadOnlyList<UserKey>> lookup)
+    private async Task CompleteLater(byte[] packet, PacketContext context, Task<CredentialLookup> lookup)
     {
-        IReadOnlyList<UserKey>? keys;
+        CredentialLookup? keys;
         try
         {
             keys = await lookup.ConfigureAwait(false);
@@ -272,7 +272,7 @@ public sealed partial class TurnEngine
         _io.Post(() =>
         {
             _pendingLookups--;
-            _prefetchedKeys = keys;
+            _prefetched = keys;
             _lookupFailed = keys is null;
             try
             {
@@ -280,7 +280,7 @@ public sealed partial class TurnEngine
             }
             finally
             {
-                _prefetchedKeys = null;
+                _prefetched = null;
                 _lookupFailed = false;
             }
         });

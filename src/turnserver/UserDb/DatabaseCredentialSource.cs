@@ -29,6 +29,8 @@ internal sealed class DatabaseCredentialSource : ICredentialSource
     private readonly ConcurrentDictionary<string, Entry<IReadOnlyList<string>>> _secrets = new();
     private readonly ConcurrentDictionary<(string User, string Realm), Task<string?>> _keyQueries = new();
     private readonly ConcurrentDictionary<string, Task<IReadOnlyList<string>>> _secretQueries = new();
+    private readonly ConcurrentDictionary<string, Entry<Turn.Server.Auth.OAuth.OAuthKey?>> _oauthKeys = new();
+    private readonly ConcurrentDictionary<string, Task<Turn.Server.Auth.OAuth.OAuthKey?>> _oauthQueries = new();
 
     public DatabaseCredentialSource(
         DatabaseHandle db,
@@ -80,6 +82,26 @@ internal sealed class DatabaseCredentialSource : ICredentialSource
         return hex.IsCompletedSuccessfully
             ? new ValueTask<IReadOnlyList<UserKey>>(ToKeys(hex.Result))
             : new ValueTask<IReadOnlyList<UserKey>>(KeysLater(hex));
+    }
+
+    public ValueTask<Turn.Server.Auth.OAuth.OAuthKey?> GetOAuthKeyAsync(string kid) =>
+        Cached(_oauthKeys, _oauthQueries, kid, k => _db.Query(async (db, ct) => ToOAuthKey(await db.GetOAuthKeyAsync(k, ct).ConfigureAwait(false))));
+
+    /// <summary>An oauth_key row as the verifier's key; a row it cannot use (bad base64, unknown algorithm) counts as absent.</summary>
+    private Turn.Server.Auth.OAuth.OAuthKey? ToOAuthKey(OAuthKey? row)
+    {
+        if (row is null)
+        {
+            return null;
+        }
+
+        if (Turn.Server.Auth.OAuth.OAuthKey.TryCreate(row.Kid, row.IkmKey, row.AsRsAlg, row.Timestamp, row.Lifetime, row.Realm, out Turn.Server.Auth.OAuth.OAuthKey? key, out string? error))
+        {
+            return key;
+        }
+
+        _log.Warning($"user database: oauth_key \"{row.Kid}\" is unusable: {error}");
+        return null;
     }
 
     public bool TryResolveUserHash(ReadOnlySpan<byte> userHash, string realm, out string username) =>
