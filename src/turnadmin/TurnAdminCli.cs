@@ -1,5 +1,8 @@
 using System.Globalization;
 using Turn.UserDb;
+using Turn.UserDb.MySql;
+using Turn.UserDb.Postgres;
+using Turn.UserDb.Redis;
 using Turn.UserDb.Sqlite;
 
 namespace Turn.AdminTool;
@@ -21,11 +24,9 @@ public static class TurnAdminCli
 
     private const string Program = "turnadmin";
 
-    /// <summary>
-    /// Backends turnadmin can open. A kind without a factory here gets the "not available yet" error;
-    /// add the PostgreSQL/MySQL/Redis factories to this list when they exist.
-    /// </summary>
-    internal static IReadOnlyList<IUserDatabaseFactory> Factories { get; } = [new SqliteUserDatabaseFactory()];
+    /// <summary>Backends turnadmin can open (-b, -e, -M, -N). A kind without a factory here (-J) gets the "not available" error.</summary>
+    internal static IReadOnlyList<IUserDatabaseFactory> Factories { get; } =
+        [new SqliteUserDatabaseFactory(), new PostgresUserDatabaseFactory(), new MySqlUserDatabaseFactory(), new RedisUserDatabaseFactory()];
 
     /// <summary>Runs turnadmin with <paramref name="args"/> (without the program name); returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -581,9 +582,6 @@ public static class TurnAdminCli
 
             string message = _dbKind switch
             {
-                UserDbKind.PostgreSql => "the PostgreSQL user database (-e/--psql-userdb/--sql-userdb) is not available yet in this build",
-                UserDbKind.MySql => "the MySQL/MariaDB user database (-M/--mysql-userdb) is not available yet in this build",
-                UserDbKind.Redis => "the Redis user database (-N/--redis-userdb) is not available yet in this build",
                 UserDbKind.MongoDb => "the MongoDB user database (-J/--mongo-userdb) is not available in this build (there is no MongoDB backend)",
                 _ => $"the {_dbKind} user database is not available in this build",
             };

@@ -264,12 +264,6 @@ public sealed class TurnAdminCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("-e", "PostgreSQL", "-e/--psql-userdb/--sql-userdb", "not available yet")]
-    [InlineData("--psql-userdb", "PostgreSQL", "-e/--psql-userdb/--sql-userdb", "not available yet")]
-    [InlineData("--sql-userdb", "PostgreSQL", "-e/--psql-userdb/--sql-userdb", "not available yet")]
-    [InlineData("-M", "MySQL", "-M/--mysql-userdb", "not available yet")]
-    [InlineData("-N", "Redis", "-N/--redis-userdb", "not available yet")]
-    [InlineData("--redis-userdb", "Redis", "-N/--redis-userdb", "not available yet")]
     [InlineData("-J", "MongoDB", "-J/--mongo-userdb", "not available in this build")]
     [InlineData("--mongo-userdb", "MongoDB", "-J/--mongo-userdb", "not available in this build")]
     public void OtherBackendsAreClearlyNotAvailable(string option, string name, string options, string phrase)

@@ -9,7 +9,13 @@ namespace Turn.Daemon.UserDb;
 internal static class UserDatabaseSelection
 {
     /// <summary>The backends this build has. Each lives in its own project with its own driver.</summary>
-    private static readonly IUserDatabaseFactory[] Factories = [new SqliteUserDatabaseFactory()];
+    private static readonly IUserDatabaseFactory[] Factories =
+    [
+        new SqliteUserDatabaseFactory(),
+        new Turn.UserDb.Postgres.PostgresUserDatabaseFactory(),
+        new Turn.UserDb.MySql.MySqlUserDatabaseFactory(),
+        new Turn.UserDb.Redis.RedisUserDatabaseFactory(),
+    ];
 
     /// <summary>
     /// The database to use, or null for none. An explicit option must work (a clear error otherwise);
