@@ -102,10 +102,12 @@ public static partial class ManPageWriter
         o.Raw(".SH SIGNALS");
         o.Raw(".TP");
         o.Raw("\\fBSIGHUP\\fR");
-        o.Text("Close and reopen the log file (for log rotation). The configuration is not reloaded.");
+        o.Text("Close and reopen the log file (for log rotation), and reload the TLS certificate and private key as "
+               + "SIGUSR2 does. The configuration is not reloaded.");
         o.Raw(".TP");
         o.Raw("\\fBSIGUSR2\\fR");
-        o.Text("Reload the TLS certificate and private key.");
+        o.Text("Reload the TLS certificate, private key and CA file: new connections use them, established sessions "
+               + "are kept. If a file cannot be used, the error names it and the previous certificate stays in use.");
         o.Raw(".TP");
         o.Raw("\\fBSIGTERM\\fR, \\fBSIGINT\\fR");
         o.Text("Close all sessions and exit cleanly.");

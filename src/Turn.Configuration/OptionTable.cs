@@ -257,8 +257,8 @@ public static partial class OptionTable
                     .Help("Do not check the database secret tables periodically."),
                 Flag("no-dynamic-realms", c => c.NoDynamicRealms).Impl()
                     .Help("Do not read origin-to-realm mappings and realm options from the database."),
-                Flag("oauth", c => c.OAuth).Help("Accept third-party authorization (RFC 7635)."),
-                Str("server-name", c => c.ServerName).Arg("<name>").Default("the realm")
+                Flag("oauth", c => c.OAuth).Impl().Help("Accept third-party authorization (RFC 7635)."),
+                Str("server-name", c => c.ServerName).Impl().Arg("<name>").Default("the realm")
                     .Help("Server name for third-party authorization."),
                 OptInt("stale-nonce", (C c) => c.StaleNonce, 600, 0).Impl().Arg("<seconds>")
                     .Default("off; 600 when given without a value")
@@ -307,16 +307,18 @@ public static partial class OptionTable
                     .Help("Bandwidth of the whole server in bytes per second; 0 means unlimited.")
             ),
             Section(OptionSection.Tls,
-                Str("cert", c => c.Cert, kind: ValueKind.File)
-                    .Help("Certificate chain (PEM), searched like the configuration file. Without a readable "
-                          + "certificate the TLS and DTLS listeners are not started."),
-                Str("pkey", c => c.Pkey, kind: ValueKind.File)
-                    .Help("Private key (PEM), searched like the configuration file."),
-                Str("pkey-pwd", c => c.PkeyPwd).Arg("<password>")
-                    .Help("Password of an encrypted private key."),
-                Str("cipher-list", c => c.CipherList).Arg("<ciphers>")
-                    .Help("Allowed TLS/DTLS cipher suites (OpenSSL syntax)."),
-                FilePath("CA-file", c => c.CaFile)
+                Str("cert", c => c.Cert, kind: ValueKind.File).Impl()
+                    .Help("Certificate chain (PEM, leaf first), searched like the configuration file. Without a readable "
+                          + "certificate the TLS and DTLS listeners are not started; a cert option naming a missing file "
+                          + "is an error. Re-read on SIGUSR2 and SIGHUP."),
+                Str("pkey", c => c.Pkey, kind: ValueKind.File).Impl()
+                    .Help("Private key (PEM), searched like the configuration file; may be the certificate file itself."),
+                Str("pkey-pwd", c => c.PkeyPwd).Impl().Arg("<password>")
+                    .Help("Password of an encrypted private key (PKCS#8, BEGIN ENCRYPTED PRIVATE KEY)."),
+                Str("cipher-list", c => c.CipherList).Impl().Arg("<ciphers>")
+                    .Help("Allowed TLS cipher suites: OpenSSL or IANA suite names separated by ':'. TLS 1.3 suites stay "
+                          + "enabled unless some are named; keyword expressions (HIGH, !aNULL...) keep the system default."),
+                FilePath("CA-file", c => c.CaFile).Impl()
                     .Help("CA bundle (PEM); when given, clients must present a certificate signed by it."),
                 Str("ec-curve-name", c => c.EcCurveName).Arg("<curve>").Default("automatic")
                     .Help("Elliptic curve for ECDHE key exchange."),
@@ -324,11 +326,13 @@ public static partial class OptionTable
                 Flag("dh1066", c => c.Dh1066).Help("Use the built-in 1066-bit DH parameters."),
                 FilePath("dh-file", c => c.DhFile)
                     .Help("DH parameters (PEM); overrides --dh566 and --dh1066."),
-                Flag("no-tlsv1", c => c.NoTlsv1).Help("Refuse TLS 1.0 and DTLS 1.0."),
-                Flag("no-tlsv1_1", c => c.NoTlsv1_1).Help("Refuse TLS 1.1."),
-                Flag("no-tlsv1_2", c => c.NoTlsv1_2).Help("Refuse TLS 1.2 and DTLS 1.2."),
-                FlagNot("tlsv1", c => c.NoTlsv1).Since("4.7.0").Help("Allow TLS 1.0 (the opposite of --no-tlsv1)."),
-                FlagNot("tlsv1_1", c => c.NoTlsv1_1).Since("4.7.0").Help("Allow TLS 1.1 (the opposite of --no-tlsv1_1)."),
+                Flag("no-tlsv1", c => c.NoTlsv1).Impl().Help("Refuse TLS 1.0 and DTLS 1.0 (this build never offers TLS 1.0)."),
+                Flag("no-tlsv1_1", c => c.NoTlsv1_1).Impl().Help("Refuse TLS 1.1 (this build never offers TLS 1.1)."),
+                Flag("no-tlsv1_2", c => c.NoTlsv1_2).Impl().Help("Refuse TLS 1.2 and DTLS 1.2: TLS 1.3 only."),
+                FlagNot("tlsv1", c => c.NoTlsv1).Impl().Since("4.7.0")
+                    .Help("Allow TLS 1.0 (the opposite of --no-tlsv1; TLS 1.0 is never offered by this build)."),
+                FlagNot("tlsv1_1", c => c.NoTlsv1_1).Impl().Since("4.7.0")
+                    .Help("Allow TLS 1.1 (the opposite of --no-tlsv1_1; TLS 1.1 is never offered by this build)."),
                 Flag("raw-public-keys", c => c.RawPublicKeys).Since("4.6.3")
                     .Help("Accept RFC 7250 raw public keys."),
                 Str("acme-redirect", c => c.AcmeRedirect).Arg("<url>")

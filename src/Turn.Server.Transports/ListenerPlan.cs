@@ -14,4 +14,13 @@ public sealed record ListenerPlan(IReadOnlyList<IPAddress> Addresses, IReadOnlyL
 
     /// <summary>UDP listener socket buffer size in bytes (sock-buf-size); null = 4 MiB.</summary>
     public int? SocketBufferBytes { get; init; }
+
+    /// <summary>
+    /// TLS (null = none): served on <see cref="TlsPorts"/> and, detected by the first byte, on the
+    /// plain TCP listeners of <see cref="Ports"/>. The TLS ports serve plain TCP too unless <see cref="Tcp"/> is off.
+    /// </summary>
+    public Tls.TlsServerContext? Tls { get; init; }
+
+    /// <summary>TLS listening ports (tls-listening-port), on every address; used only with <see cref="Tls"/>.</summary>
+    public IReadOnlyList<int> TlsPorts { get; init; } = [];
 }

@@ -6,13 +6,14 @@ namespace Turn.Server.Transports;
 
 /// <summary>
 /// All client-facing listeners of the process: the UDP workers (each with one SO_REUSEPORT socket
-/// per listening address) and the TCP listeners. Everything is bound before anything is served,
+/// per listening address), the TCP listeners and the TLS listeners. Everything is bound before anything is served,
 /// so a taken port fails the start cleanly and "listening" is only ever said of bound sockets.
 /// </summary>
 public sealed class ListenerSet : IDisposable
 {
     private readonly List<RelayWorker> _workers = [];
     private readonly List<TcpListener> _tcp = [];
+    private readonly List<TcpListener> _tlsListeners = [];
     private readonly List<IPEndPoint> _udpEndPoints = [];
     private int _bufferBytes = SocketOptions.DefaultListenerBufferBytes;
 
@@ -28,6 +29,9 @@ public sealed class ListenerSet : IDisposable
     public IReadOnlyList<IPEndPoint> UdpEndPoints => _udpEndPoints;
 
     public IEnumerable<IPEndPoint> TcpEndPoints => _tcp.Select(t => t.LocalEndPoint);
+
+    /// <summary>The TLS listeners (tls-listening-port); the TCP listeners detect TLS as well when TLS is on.</summary>
+    public IEnumerable<IPEndPoint> TlsEndPoints => _tlsListeners.Select(t => t.LocalEndPoint);
 
     /// <summary>
     /// Binds every socket of <paramref name="plan"/>; throws <see cref="ListenerBindException"/>
@@ -57,7 +61,15 @@ public sealed class ListenerSet : IDisposable
 
                     if (plan.Tcp)
                     {
-                        set._tcp.Add(TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log));
+                        set._tcp.Add(TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log, plan.Tls));
+                    }
+                }
+
+                if (plan.Tls is not null)
+                {
+                    foreach (int port in plan.TlsPorts)
+                    {
+                        set._tlsListeners.Add(TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log, plan.Tls, acceptPlain: plan.Tcp, kind: "TLS"));
                     }
                 }
             }
@@ -78,7 +90,7 @@ public sealed class ListenerSet : IDisposable
             w.Start();
         }
 
-        foreach (TcpListener t in _tcp)
+        foreach (TcpListener t in _tcp.Concat(_tlsListeners))
         {
             t.Start(_workers);
         }
@@ -86,7 +98,7 @@ public sealed class ListenerSet : IDisposable
 
     public void Dispose()
     {
-        foreach (TcpListener t in _tcp)
+        foreach (TcpListener t in _tcp.Concat(_tlsListeners))
         {
             t.Dispose();
         }
@@ -99,7 +111,7 @@ public sealed class ListenerSet : IDisposable
 
     /// <summary>The listening addresses as the engine sees them.</summary>
     public IReadOnlyList<StunAddress> ListeningAddresses =>
-        _udpEndPoints.Concat(TcpEndPoints).Select(StunAddress.FromIPEndPoint).Distinct().ToArray();
+        _udpEndPoints.Concat(TcpEndPoints).Concat(TlsEndPoints).Select(StunAddress.FromIPEndPoint).Distinct().ToArray();
 
     private int BindUdp(IPEndPoint endpoint)
     {

@@ -17,7 +17,7 @@ namespace Turn.Server.Transports;
 /// on this same thread. Nothing here is shared with another worker, so nothing needs a lock, and
 /// the per-datagram path allocates nothing.
 /// </summary>
-public sealed unsafe class RelayWorker : IRelayIo, IDisposable
+public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
 {
     private const int Batch = 32;
     private const int SlotData = 65536;
@@ -49,6 +49,7 @@ public sealed unsafe class RelayWorker : IRelayIo, IDisposable
     private int _nextConnectionId;
     private int _connectionCount;
     private volatile bool _stopping;
+    private int _wakePending;
 
     // Native memory: stable addresses for the kernel, untouched pages never become resident.
     private readonly byte* _slots;
@@ -153,8 +154,15 @@ public sealed unsafe class RelayWorker : IRelayIo, IDisposable
                 SendTo((int)_listeners[client.SocketId].Handle, client.Client, data);
             }
         }
-        else if ((uint)client.SocketId < (uint)_nextConnectionId && _connections[client.SocketId] is { } connection)
+        else if (client.Transport == TransportKind.Tls)
         {
+            TlsSend(client, data);
+        }
+        else if ((uint)client.SocketId < (uint)_nextConnectionId && _connections[client.SocketId] is { } connection
+                 && connection.Context.Client == client.Client)
+        {
+            // (The address check: an answer that waited for the database must not reach a newer
+            // connection that took over a closed one's id.)
             TcpSend(connection, data);
         }
     }
@@ -280,6 +288,7 @@ public sealed unsafe class RelayWorker : IRelayIo, IDisposable
                 {
                     engine.OnTick();
                     CloseIdleConnections(engine, now);
+                    CloseIdleTls(engine, now);
                 }
                 catch (Exception e)
                 {
@@ -296,6 +305,7 @@ public sealed unsafe class RelayWorker : IRelayIo, IDisposable
             }
         }
 
+        CloseAllTls(engine);
         engine.Shutdown();
     }
 
@@ -601,16 +611,31 @@ public sealed unsafe class RelayWorker : IRelayIo, IDisposable
     {
         ulong count;
         Libc.read(_wake, &count, sizeof(ulong));
+        // Cleared before draining: whatever is queued after this point wakes us again.
+        Interlocked.Exchange(ref _wakePending, 0);
         while (_inbox.TryDequeue(out Action? work))
         {
-            work();
+            try
+            {
+                work();
+            }
+            catch (Exception e)
+            {
+                _log.Error($"worker {_thread.Name}: {e}");
+            }
         }
+
+        DrainTls(Engine);
     }
 
+    /// <summary>Wakes the worker; one eventfd write per wake-up however many items are posted meanwhile.</summary>
     private void Wake()
     {
-        ulong one = 1;
-        Libc.write(_wake, &one, sizeof(ulong));
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            ulong one = 1;
+            Libc.write(_wake, &one, sizeof(ulong));
+        }
     }
 
     private void Register(int fd, ulong data, uint events = Libc.EPOLLIN)

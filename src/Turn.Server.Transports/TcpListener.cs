@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Turn.Server.Transports.Tls;
 
 namespace Turn.Server.Transports;
 
@@ -8,30 +9,46 @@ namespace Turn.Server.Transports;
 /// Accepts TCP clients (STUN/TURN over TCP, RFC 8656 §3.1) and hands each connection to a relay
 /// worker, which then reads, frames and answers it on its own thread like its UDP traffic.
 /// Enforces the connection limits at accept time, so a flood of connections costs a worker nothing.
+/// With a <see cref="TlsServerContext"/>, each connection's first byte decides (within a bounded
+/// time, off the workers) whether it is TLS or plain STUN/TURN: the plain port and the TLS port
+/// both serve both, as coturn's do.
 /// </summary>
 public sealed class TcpListener : IDisposable
 {
     private readonly Socket _listenSocket;
     private readonly TcpListenerLimits _limits;
     private readonly IServerLog _log;
+    private readonly TlsServerContext? _tls;
+    private readonly bool _acceptPlain;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<IPAddress, int> _perSource = new();
     private int _open;
     private int _next;
 
-    private TcpListener(Socket socket, TcpListenerLimits limits, IServerLog log)
+    private TcpListener(Socket socket, TcpListenerLimits limits, IServerLog log, TlsServerContext? tls, bool acceptPlain)
     {
         _listenSocket = socket;
         _limits = limits;
         _log = log;
+        _tls = tls;
+        _acceptPlain = acceptPlain;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>True when TLS connections are served here (their first byte is looked at).</summary>
+    public bool ServesTls => _tls is not null;
+
     public int OpenConnections => Volatile.Read(ref _open);
 
-    public static TcpListener Bind(IPEndPoint endpoint, TcpListenerLimits limits, IServerLog log)
+    /// <param name="endpoint">Where to listen.</param>
+    /// <param name="limits">Connection limits.</param>
+    /// <param name="log">The server log.</param>
+    /// <param name="tls">Serve TLS too (detected by the first byte); null = plain TCP only, handed on at once.</param>
+    /// <param name="acceptPlain">With <paramref name="tls"/>: also serve plain STUN/TURN (false on the TLS port under no-tcp).</param>
+    /// <param name="kind">"TCP" or "TLS", for messages.</param>
+    public static TcpListener Bind(IPEndPoint endpoint, TcpListenerLimits limits, IServerLog log, TlsServerContext? tls = null, bool acceptPlain = true, string kind = "TCP")
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -50,10 +67,10 @@ public sealed class TcpListener : IDisposable
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new ListenerBindException("TCP", endpoint, e);
+            throw new ListenerBindException(kind, endpoint, e);
         }
 
-        return new TcpListener(socket, limits, log);
+        return new TcpListener(socket, limits, log, tls, acceptPlain);
     }
 
     public void Start(IReadOnlyList<RelayWorker> workers) => _ = AcceptLoopAsync(workers);
@@ -99,11 +116,19 @@ public sealed class TcpListener : IDisposable
 
             Interlocked.Increment(ref _open);
             RelayWorker worker = workers[(int)((uint)Interlocked.Increment(ref _next) % (uint)workers.Count)];
-            worker.Adopt(client, () =>
+            Action onClosed = () =>
             {
                 Interlocked.Decrement(ref _open);
                 RemoveSource(source);
-            });
+            };
+            if (_tls is null)
+            {
+                worker.Adopt(client, onClosed);
+            }
+            else
+            {
+                TlsAcceptor.Start(client, worker, _tls, _acceptPlain, onClosed, _log);
+            }
         }
     }
 

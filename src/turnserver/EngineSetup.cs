@@ -7,6 +7,7 @@ using Turn.Server;
 using Turn.Server.Auth;
 using Turn.Server.Engine;
 using Turn.Server.Relay;
+using Turn.Server.Transports.Tls;
 
 namespace Turn.Daemon;
 
@@ -53,7 +54,7 @@ internal static class EngineSetup
     };
 
     /// <summary>lt-cred-mech or use-auth-secret turn authentication on; no-auth (the default otherwise) leaves it off.</summary>
-    public static bool UsesAuthentication(TurnServerConfig c) => !c.NoAuth && (c.LtCredMech || c.UseAuthSecret);
+    public static bool UsesAuthentication(TurnServerConfig c) => !c.NoAuth && (c.LtCredMech || c.UseAuthSecret || c.OAuth);
 
     public static TurnEngineServices Services(TurnServerConfig c, IReadOnlyList<StunAddress> listening, DatabaseHandle? database, IServerLog log)
     {
@@ -72,7 +73,8 @@ internal static class EngineSetup
                 ? statics
                 : new DatabaseCredentialSource(database, statics, c.UseAuthSecret, c.StaticAuthSecrets, c.RestApiSeparator, unixNow, log);
             var nonces = new NonceService(RandomNumberGenerator.GetBytes(32), options.NonceLifetimeSeconds, passwordAlgorithms: true, usernameAnonymity: !c.UseAuthSecret);
-            authenticator = new Authenticator(options.Realm, nonces, credentials);
+            string? oauthServerName = c.OAuth ? (string.IsNullOrEmpty(c.ServerName) ? options.Realm : c.ServerName) : null;
+            authenticator = new Authenticator(options.Realm, nonces, credentials, oauthServerName);
         }
 
         var filter = new PeerAddressFilter(new PeerAddressFilterOptions
@@ -92,6 +94,19 @@ internal static class EngineSetup
             listening,
             log);
     }
+
+    /// <summary>The TLS listeners' settings, or null when TLS is off (no-tls, or no certificate found by the loader).</summary>
+    public static TlsSettings? Tls(TurnServerConfig c) => c.NoTls || c.ResolvedCertFile is null
+        ? null
+        : new TlsSettings(c.ResolvedCertFile, c.ResolvedPkeyFile ?? c.ResolvedCertFile)
+        {
+            KeyPassword = c.PkeyPwd,
+            CaFile = c.ResolvedCaFile,
+            CipherList = c.CipherList,
+            NoTls12 = c.NoTlsv1_2,
+            NoTls10 = c.NoTlsv1,
+            NoTls11 = c.NoTlsv1_1,
+        };
 
     /// <summary>allowed-peer-ip / denied-peer-ip values as the filter's ranges.</summary>
     public static AddressRange[] ConfiguredRanges(IEnumerable<IpRange> ranges) =>

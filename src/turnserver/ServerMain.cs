@@ -7,6 +7,7 @@ using Turn.Protocol;
 using Turn.Server;
 using Turn.Server.Engine;
 using Turn.Server.Transports;
+using Turn.Server.Transports.Tls;
 
 namespace Turn.Daemon;
 
@@ -78,10 +79,35 @@ internal static class ServerMain
             <= 0 => 1,
             int n => n,
         };
-        var plan = new ListenerPlan(addresses, [config.ListeningPort], Udp: !config.NoUdp, Tcp: !config.NoTcp, workers) { SocketBufferBytes = config.SockBufSize };
-        if (!plan.Udp && !plan.Tcp)
+        TlsServerContext? tls = null;
+        if (EngineSetup.Tls(config) is { } tlsSettings)
         {
-            log.Fatal("no listeners: both UDP and TCP are disabled (no-udp, no-tcp) and TLS/DTLS are not available in this build");
+            var tlsWarnings = new List<string>();
+            try
+            {
+                tls = TlsServerContext.Create(tlsSettings, tlsWarnings);
+            }
+            catch (TlsSetupException e)
+            {
+                log.Fatal($"TLS: {e.Message} (set no-tls to run without TLS)");
+                Console.Error.WriteLine($"turnserver: TLS: {e.Message} (set no-tls to run without TLS)");
+                return ExitConfig;
+            }
+
+            tlsWarnings.ForEach(w => log.Warning($"TLS: {w}"));
+            tls.Notes.ForEach(n => log.Info($"TLS: {n}"));
+            log.Info($"TLS: {tls.Describe()}");
+        }
+
+        var plan = new ListenerPlan(addresses, [config.ListeningPort], Udp: !config.NoUdp, Tcp: !config.NoTcp, workers)
+        {
+            SocketBufferBytes = config.SockBufSize,
+            Tls = tls,
+            TlsPorts = [config.TlsListeningPort],
+        };
+        if (!plan.Udp && !plan.Tcp && plan.Tls is null)
+        {
+            log.Fatal("no listeners: UDP and TCP are disabled (no-udp, no-tcp), TLS is off and DTLS is not available in this build");
             return ExitStartup;
         }
 
@@ -137,11 +163,12 @@ internal static class ServerMain
                 c.Cancel = true;
                 log.Reopen();
                 log.Info("SIGHUP: log reopened");
+                ReloadTls(tls, log, "SIGHUP");
             });
             using PosixSignalRegistration usr2 = PosixSignalRegistration.Create(SigUsr2, c =>
             {
                 c.Cancel = true;
-                log.Info("SIGUSR2: no TLS certificates to reload in this build");
+                ReloadTls(tls, log, "SIGUSR2");
             });
 
             listeners.Start();
@@ -152,7 +179,12 @@ internal static class ServerMain
 
             foreach (IPEndPoint ep in listeners.TcpEndPoints)
             {
-                log.Info($"listening on TCP {ListenerBindException.Format(ep)}");
+                log.Info($"listening on TCP {ListenerBindException.Format(ep)}{(tls is null ? "" : " (TLS detected too)")}");
+            }
+
+            foreach (IPEndPoint ep in listeners.TlsEndPoints)
+            {
+                log.Info($"listening on TLS {ListenerBindException.Format(ep)}{(plan.Tcp ? " (plain TCP detected too)" : "")}");
             }
 
             log.Info(services.Options.Authenticate
@@ -177,6 +209,26 @@ internal static class ServerMain
         database?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         log.Info("stopped");
         return ExitOk;
+    }
+
+    /// <summary>SIGUSR2 (coturn) and SIGHUP: new handshakes use the re-read certificate; a bad file keeps the old one.</summary>
+    private static void ReloadTls(TlsServerContext? tls, ServerLogger log, string signal)
+    {
+        if (tls is null)
+        {
+            if (signal == "SIGUSR2")
+            {
+                log.Info("SIGUSR2: TLS is off; no certificate to reload");
+            }
+        }
+        else if (tls.Reload(out string? error))
+        {
+            log.Info($"{signal}: TLS certificate reloaded: {tls.Describe()}");
+        }
+        else
+        {
+            log.Error($"{signal}: TLS certificate not reloaded, the previous one stays in use: {error}");
+        }
     }
 
     private static PidFile? WritePidFile(TurnServerConfig config, ServerLogger log)

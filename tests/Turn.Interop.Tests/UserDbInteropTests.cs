@@ -104,6 +104,33 @@ public sealed class UserDbInteropTests : IClassFixture<TurnInteropTests.PeerFixt
         }
     }
 
+    [Fact]
+    public void CoturnsOAuthClientAllocatesWithATokenForAKeyInTheDatabase()
+    {
+        // coturn's uclient -J encrypts tokens with its built-in test keys (kids north, union,
+        // oldempire); coturn's test data puts those keys in oauth_key. It switches kid between
+        // requests, which coturn's server refuses too, so only the Allocate is checked here.
+        string db = Path.Combine(Servers.TempDir(), "turndb");
+        Admin(RepoPaths.Bin("turnadmin"), "-a", "-b", db, "-u", "nobody", "-r", "example.org", "-p", "x");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}"))
+        {
+            connection.Open();
+            foreach (string line in File.ReadLines("/usr/share/coturn/testsqldbsetup.sql").Where(l => l.Contains("oauth_key", StringComparison.Ordinal)))
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = line;
+                command.ExecuteNonQuery();
+            }
+        }
+
+        (RunningProcess server, int port) = Servers.StartOurs($"--userdb={db}", "--oauth", "-a", "-r", "example.org", "--allow-loopback-peers", "-v", "--min-port=57000", "--max-port=57999");
+        using (server)
+        {
+            Uclient(port, "-J");
+            server.WaitForLine(@"allocation for 127\.0\.0\.1:\d+ \((north|union|oldempire)\)", TimeSpan.FromSeconds(10));
+        }
+    }
+
     private int _ours;
 
     private RunningProcess Ours(string db, string auth)
