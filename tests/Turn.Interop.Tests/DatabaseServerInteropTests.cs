@@ -31,7 +31,7 @@ public sealed class DatabaseServerInteropTests : IClassFixture<DatabaseServerInt
         Admin(RepoPaths.Coturn("turnadmin"), "-a", flag, conn, "-u", theirs, "-r", "example.org", "-p", "pw1");
         Admin(RepoPaths.Bin("turnadmin"), "-a", flag, conn, "-u", ours, "-r", "example.org", "-p", "pw2");
 
-        (RunningProcess server, int port) = Servers.StartOurs($"--{option}={conn}", "-a", "-r", "example.org", "--allow-loopback-peers", "--min-port=58000", "--max-port=58999");
+        (RunningProcess server, int port) = Servers.StartOurs($"--{option}={conn}", "-a", "-r", "example.org", "--allow-loopback-peers", "--min-port=63500", "--max-port=63999");
         using (server)
         {
             Relay(port, "-u", theirs, "-w", "pw1");
@@ -55,7 +55,7 @@ public sealed class DatabaseServerInteropTests : IClassFixture<DatabaseServerInt
         try
         {
             Admin(RepoPaths.Bin("turnadmin"), "-a", "-N", conn, "-u", "bob", "-r", "example.org", "-p", "secret");
-            (RunningProcess server, int port) = Servers.StartOurs($"--redis-userdb={conn}", "-a", "-r", "example.org", "--allow-loopback-peers", "--min-port=58000", "--max-port=58999");
+            (RunningProcess server, int port) = Servers.StartOurs($"--redis-userdb={conn}", "-a", "-r", "example.org", "--allow-loopback-peers", "--min-port=63500", "--max-port=63999");
             using (server)
             {
                 Relay(port, "-u", "bob", "-w", "secret");

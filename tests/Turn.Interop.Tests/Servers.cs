@@ -59,7 +59,7 @@ internal static class Servers
         {
             "-n", "--no-cli", "--listening-ip=127.0.0.1", $"--listening-port={port}", "--log-file=stdout",
             $"--pidfile={Path.Combine(dir, "turnserver.pid")}", $"--userdb={Path.Combine(dir, "turndb")}",
-            "--no-tls", "--no-dtls", "--min-port=49200", "--max-port=49300",
+            "--no-tls", "--no-dtls", "--min-port=64100", "--max-port=64999",
         };
         args.AddRange(extraArgs);
         RunningProcess p = RunningProcess.Start(RepoPaths.Coturn("turnserver"), args, dir);

@@ -83,7 +83,7 @@ public sealed class TurnInteropTests : IClassFixture<TurnInteropTests.PeerFixtur
         // Each uclient run over TCP makes two allocations and closes its connections at the end.
         // With four relay ports, later runs can only allocate if earlier allocations ended with
         // their connections (they would otherwise live for 777 s).
-        (RunningProcess server, int port) = Servers.StartOurs("--allow-loopback-peers", "--min-port=56500", "--max-port=56503", "-a", "-u", "bob:secret", "-r", "example.org");
+        (RunningProcess server, int port) = Servers.StartOurs("--allow-loopback-peers", "--min-port=64000", "--max-port=64003", "-a", "-u", "bob:secret", "-r", "example.org");
         using (server)
         {
             for (int i = 0; i < 4; i++)
@@ -166,7 +166,7 @@ public sealed class TurnInteropTests : IClassFixture<TurnInteropTests.PeerFixtur
     }
 
     private (RunningProcess, int) StartServer(params string[] args) =>
-        Servers.StartOurs(["--allow-loopback-peers", "--min-port=56000", "--max-port=56999", .. args]);
+        Servers.StartOurs(["--allow-loopback-peers", "--min-port=62000", "--max-port=62999", .. args]);
 
     private string RunUclient(int port, string[] args)
     {

@@ -123,7 +123,7 @@ public sealed class UserDbInteropTests : IClassFixture<TurnInteropTests.PeerFixt
             }
         }
 
-        (RunningProcess server, int port) = Servers.StartOurs($"--userdb={db}", "--oauth", "-a", "-r", "example.org", "--allow-loopback-peers", "-v", "--min-port=57000", "--max-port=57999");
+        (RunningProcess server, int port) = Servers.StartOurs($"--userdb={db}", "--oauth", "-a", "-r", "example.org", "--allow-loopback-peers", "-v", "--min-port=63000", "--max-port=63499");
         using (server)
         {
             Uclient(port, "-J");
@@ -135,7 +135,7 @@ public sealed class UserDbInteropTests : IClassFixture<TurnInteropTests.PeerFixt
 
     private RunningProcess Ours(string db, string auth)
     {
-        (RunningProcess server, int port) = Servers.StartOurs($"--userdb={db}", auth, "-r", "example.org", "--allow-loopback-peers", "--min-port=57000", "--max-port=57999");
+        (RunningProcess server, int port) = Servers.StartOurs($"--userdb={db}", auth, "-r", "example.org", "--allow-loopback-peers", "--min-port=63000", "--max-port=63499");
         _ours = port;
         return server;
     }
