@@ -9,7 +9,7 @@ public sealed partial class TurnEngine
 {
     private const byte ProtocolUdp = 17;
     private const byte ProtocolTcp = 6;
-    private const int MaxBindAttempts = 16;
+    private const int MaxBindAttempts = 64;
 
     /// <summary>Allocate request: RFC 8656 §7.2 (receiving an Allocate request), RFC 6156 for address families.</summary>
     private void OnAllocate(in StunMessage request, ReadOnlySpan<byte> packet, in PacketContext context)

@@ -188,7 +188,8 @@ public static class FreePorts
         {
             while (true)
             {
-                int start = 40_000 + (Random.Shared.Next(0, 9_000 / size) * size);
+                // Above the kernel's ephemeral range (32768-60999), so client sockets never hold relay ports.
+                int start = 61_000 + (Random.Shared.Next(0, 4_400 / size) * size);
                 if (Handed.Add(-start))
                 {
                     return start;
