@@ -74,6 +74,28 @@ internal static unsafe partial class Native
     public static readonly int GsoCmsgLength = sizeof(CMsgHdr) + sizeof(ushort);
     public static readonly int GsoCmsgSpace = sizeof(CMsgHdr) + 8;
 
+    [LibraryImport(Libc, EntryPoint = "send", SetLastError = true)]
+    public static partial nint Send(int fd, void* buf, nuint len, int flags);
+
+    [LibraryImport(Libc, EntryPoint = "recv", SetLastError = true)]
+    public static partial nint Recv(int fd, void* buf, nuint len, int flags);
+
+    [LibraryImport(Libc, EntryPoint = "sendto", SetLastError = true)]
+    public static partial nint SendTo(int fd, void* buf, nuint len, int flags, void* addr, uint addrLen);
+
+    /// <summary>struct sockaddr_in: family (host order), port and address (network order), 8 bytes of zero.</summary>
+    public const int SockAddrInSize = 16;
+
+    /// <summary>Writes a sockaddr_in for an IPv4 endpoint.</summary>
+    public static void WriteSockAddrIn(byte* dest, System.Net.IPEndPoint ep)
+    {
+        new Span<byte>(dest, SockAddrInSize).Clear();
+        *(ushort*)dest = 2; // AF_INET
+        dest[2] = (byte)(ep.Port >> 8);
+        dest[3] = (byte)ep.Port;
+        ep.Address.TryWriteBytes(new Span<byte>(dest + 4, 4), out _);
+    }
+
     [LibraryImport(Libc, EntryPoint = "epoll_create1", SetLastError = true)]
     public static partial int EpollCreate1(int flags);
 

@@ -7,7 +7,7 @@ namespace Turn.Bench;
 internal static class Program
 {
     private const string Usage = """
-        Turn.Bench — STUN Binding load generator (UDP), used by scripts/bench.
+        Turn.Bench — STUN Binding and TURN relay load generator (UDP), used by scripts/bench.
 
           Turn.Bench run --server IP:PORT [--clients N] [--window W] [--duration S] [--warmup S]
                          [--timeout-ms T] [--batch B] [--server-pid PID] [--server-core C] [--gso on|off]
@@ -23,6 +23,35 @@ internal static class Program
               Minimal in-place Binding responder (the generator's ceiling reference); runs until killed.
           Turn.Bench freeport [--ip IP]
               Prints a port free for both UDP and TCP on IP (default 127.0.0.1).
+
+          Turn.Bench relay --server IP:PORT [--clients N] [--payload B] [--user U] [--password P]
+                           [--rate R] [--fixed S] [--warmup S] [--window W] [--saturate S] [--timeout-ms T]
+                           [--trial S] [--steps K] [--allocations M] [--alloc-concurrency C]
+                           [--phases fixed,saturate,search,alloc] [--server-pid PID] [--server-core C]
+                           [--disturbed F] [--steal F2] [--retries K] [--quiet-budget S] [--batch B] [--peers per-client|shared]
+              TURN relay over UDP. N clients each Allocate (long-term credentials: the 401, then USERNAME/REALM/
+              NONCE/MESSAGE-INTEGRITY) and ChannelBind 0x4000 to the generator's own echo peer socket, then send
+              ChannelData of B payload bytes; the peer sends every payload back to the relay address, so each
+              ChannelData is relayed twice (client→peer, peer→client) and "relayed packets/s" counts both.
+              Phases: fixed = open loop at R relayed/s (R/2 ChannelData/s, spread evenly over the clients) for S s
+              after a warm-up: round trip p50/p99 and server CPU s per million relayed; saturate = closed loop, W
+              packets in flight per client: the most the server relays, with its loss; search = bisection of the
+              open-loop rate (K trials of S s in 0..1.25 x saturated) for the highest rate with no loss at all;
+              alloc = delete the N allocations, server RSS, then M more sockets allocate (C at a time: allocations/s)
+              and stay idle, RSS again. A window in which other processes used more than F of a core, or the
+              hypervisor stole more than F2 of the time (/proc/stat steal), is re-run
+              (up to K times) after waiting for the machine to be idle for a second (at most S seconds of waiting in
+              all, also spent before the first window and before the allocations). Ends with one RESULT line.
+              Defaults: --clients 50 --payload 160 --user bench --password bench --rate 40000 --fixed 5 --warmup 2
+              --window 4 --saturate 2 --timeout-ms 200 --trial 1.5 --steps 6 --allocations 10000
+              --alloc-concurrency 64 --disturbed 0.05 --steal 0.05 --retries 2 --quiet-budget 30 --batch 64 --peers per-client
+              (per-client: each client's channel goes to its own peer socket, connected to its relay address, which
+              echoes a batch with one GSO sendmsg; shared: one unconnected peer socket for all, sendmmsg.)
+              --direct on (no --server): no server at all, client c and peer c send to each other: the generator's
+              own ceiling (the same sends and receives per round trip as through a relay; run it with --phases saturate).
+          Turn.Bench relay-reflect --listen IP:PORT [--batch B]
+              Minimal TURN stand-in (401 then unchecked success, ChannelBind, ChannelData both ways): the relay
+              benchmark's ceiling reference; runs until killed.
         """;
 
     public static int Main(string[] args)
@@ -41,6 +70,8 @@ internal static class Program
                 "probe" => Probe(opts),
                 "reflect" => Reflector.Run(Endpoint(Required(opts, "listen")), Int(opts, "batch", 64)),
                 "freeport" => FreePort(opts),
+                "relay" => RunRelay(opts),
+                "relay-reflect" => RelayReflector.Run(Endpoint(Required(opts, "listen")), Int(opts, "batch", 64)),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }
@@ -109,6 +140,59 @@ internal static class Program
             FormattableString.Invariant($"rps={r.ResponsesPerSecond:F0} loss_pct={r.LossFraction * 100:F3} p50_us={r.P50Micros} p99_us={r.P99Micros} ") +
             FormattableString.Invariant($"gen_cpu_s={r.GeneratorCpuSeconds:F2} gen_cpu_pct={r.GeneratorCpuFraction * 100:F1} server_cpu_s={r.ServerCpuSeconds:F2} server_core_busy_s={r.ServerCoreBusySeconds:F2} other_cpu_s={r.OtherCpuSeconds:F2}"));
         return r.Received > 0 ? 0 : 1;
+    }
+
+    private static int RunRelay(Dictionary<string, string> o)
+    {
+        var opts = new RelayOptions(
+            Server: o.ContainsKey("direct") ? new IPEndPoint(IPAddress.Loopback, 9) : Endpoint(Required(o, "server")),
+            Clients: Int(o, "clients", 50),
+            Payload: Int(o, "payload", 160),
+            User: o.GetValueOrDefault("user", "bench"),
+            Password: o.GetValueOrDefault("password", "bench"),
+            ServerPid: Int(o, "server-pid", 0),
+            ServerCore: Int(o, "server-core", -1),
+            Rate: Double(o, "rate", 40000),
+            FixedSeconds: Double(o, "fixed", 5),
+            WarmupSeconds: Double(o, "warmup", 2),
+            Window: Int(o, "window", 4),
+            SaturateSeconds: Double(o, "saturate", 2),
+            TimeoutMs: Int(o, "timeout-ms", 200),
+            TrialSeconds: Double(o, "trial", 1.5),
+            SearchSteps: Int(o, "steps", 6),
+            Allocations: Int(o, "allocations", 10000),
+            AllocConcurrency: Int(o, "alloc-concurrency", 64),
+            Batch: Int(o, "batch", 64),
+            DisturbedFraction: Double(o, "disturbed", 0.05),
+            StealFraction: Double(o, "steal", 0.05),
+            Retries: Int(o, "retries", 2),
+            QuietBudgetSeconds: Double(o, "quiet-budget", 30),
+            PerClientPeers: o.GetValueOrDefault("peers", "per-client") switch
+            {
+                "per-client" => true,
+                "shared" => false,
+                var v => throw new ArgumentException($"--peers: '{v}' is not per-client/shared"),
+            },
+            Direct: o.GetValueOrDefault("direct", "off") switch
+            {
+                "on" => true,
+                "off" => false,
+                var v => throw new ArgumentException($"--direct: '{v}' is not on/off"),
+            },
+            Phases: [.. o.GetValueOrDefault("phases", RelayBench.AllPhases).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]);
+        if (opts.Server.AddressFamily != AddressFamily.InterNetwork) throw new ArgumentException("--server: IPv4 only");
+        if (opts.Clients is < 1 or > 65535 || opts.Window is < 1 or > 65535 || opts.Batch < 1 || opts.Rate <= 0 || opts.FixedSeconds <= 0
+            || opts.WarmupSeconds < 0 || opts.SaturateSeconds <= 0 || opts.TrialSeconds <= 0 || opts.SearchSteps < 0 || opts.Allocations < 0
+            || opts.AllocConcurrency < 1 || opts.TimeoutMs < 1 || opts.Retries < 0)
+            throw new ArgumentException("clients, window, batch, rate, durations, allocations, concurrency and timeout must be positive");
+        if (opts.Direct && !opts.PerClientPeers) throw new ArgumentException("--direct on needs --peers per-client");
+        if (opts.Payload < RelayWire.MinPayload || opts.Payload > 1400)
+            throw new ArgumentException($"--payload: {RelayWire.MinPayload}..1400 bytes");
+        foreach (string phase in opts.Phases)
+        {
+            if (!RelayBench.AllPhases.Split(',').Contains(phase)) throw new ArgumentException($"--phases: unknown phase '{phase}'");
+        }
+        return RelayBench.Run(opts);
     }
 
     private static int Probe(Dictionary<string, string> o)
