@@ -57,7 +57,7 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
     private readonly Libc.IoVec* _iovecs;
     private readonly byte* _names;
     private readonly byte* _events;
-    private readonly byte* _sendName;
+    private readonly UdpSendBatch _sendBatch = new();
 
     public RelayWorker(string name, IServerLog log)
     {
@@ -74,7 +74,6 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         _iovecs = (Libc.IoVec*)NativeMemory.AllocZeroed((nuint)(Batch * sizeof(Libc.IoVec)));
         _names = (byte*)NativeMemory.AllocZeroed((nuint)(Batch * SockAddr.MaxLength));
         _events = (byte*)NativeMemory.AllocZeroed((nuint)(MaxEvents * 16));
-        _sendName = (byte*)NativeMemory.AllocZeroed(SockAddr.MaxLength);
         for (int i = 0; i < Batch; i++)
         {
             _iovecs[i].Base = _slots + (i * SlotSize) + TurnEngine.PeerDataHeadroom;
@@ -140,7 +139,7 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         NativeMemory.Free(_iovecs);
         NativeMemory.Free(_names);
         NativeMemory.Free(_events);
-        NativeMemory.Free(_sendName);
+        _sendBatch.Dispose();
     }
 
     // ---- IRelayIo ---------------------------------------------------------------------------
@@ -223,6 +222,9 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
             return;
         }
 
+        // Datagrams queued for this socket leave first: once closed, its descriptor number may go
+        // to a new relay socket in this same pass.
+        _sendBatch.Flush();
         Libc.EpollEvent ev = default;
         Libc.epoll_ctl(_epoll, Libc.EPOLL_CTL_DEL, _relayFds[relayId], &ev);
         socket.Dispose();
@@ -245,6 +247,8 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         long nextTick = Environment.TickCount64 + 1000;
         while (!_stopping)
         {
+            // What this pass queued leaves before the worker sleeps (one sendmmsg per socket run).
+            _sendBatch.Flush();
             int timeout = (int)Math.Clamp(nextTick - Environment.TickCount64, 0, 1000);
             int ready = Libc.epoll_wait(_epoll, _events, MaxEvents, timeout);
             long now = Environment.TickCount64;
@@ -376,15 +380,8 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         return n < 0 ? 0 : n;
     }
 
-    private void SendTo(int fd, in StunAddress to, ReadOnlySpan<byte> data)
-    {
-        uint nameLength = SockAddr.Write(to, _sendName);
-        fixed (byte* p = data)
-        {
-            // A full socket buffer drops the datagram, as the network would; never block the worker.
-            Libc.sendto(fd, p, (nuint)data.Length, Libc.MSG_DONTWAIT, _sendName, nameLength);
-        }
-    }
+    /// <summary>Queued in the worker's send batch; it goes out by the end of this pass over the ready sockets.</summary>
+    private void SendTo(int fd, in StunAddress to, ReadOnlySpan<byte> data) => _sendBatch.Send(fd, to, data);
 
     // ---- TCP clients ---------------------------------------------------------------------------
 
