@@ -303,8 +303,10 @@ public static partial class OptionTable
                     .Help("Concurrent allocations in total; 0 means unlimited."),
                 Long("max-bps", c => c.MaxBps).Impl().Short('s').Arg("<bytes/s>")
                     .Help("Bandwidth per session and direction in bytes per second; 0 means unlimited."),
-                Long("bps-capacity", c => c.BpsCapacity).Short('B').Arg("<bytes/s>")
-                    .Help("Bandwidth of the whole server in bytes per second; 0 means unlimited.")
+                Long("bps-capacity", c => c.BpsCapacity).Impl().Short('B').Arg("<bytes/s>")
+                    .Help("Bandwidth of the whole server in bytes per second; 0 means unlimited. As in coturn, each session "
+                          + "with a max-bps reserves that much of it while it lives (the last one gets what is left); when none "
+                          + "is left, Allocate fails with 486. Sessions without a max-bps reserve nothing.")
             ),
             Section(OptionSection.Tls,
                 Str("cert", c => c.Cert, kind: ValueKind.File).Impl()

@@ -92,7 +92,10 @@ internal static class EngineSetup
             new RelayPortPool(c.MinPort, c.MaxPort),
             new QuotaTracker(c.UserQuota, c.TotalQuota),
             listening,
-            log);
+            log)
+        {
+            Bandwidth = new BandwidthCapacity(c.BpsCapacity),
+        };
     }
 
     /// <summary>The TLS listeners' settings, or null when TLS is off (no-tls, or no certificate found by the loader).</summary>

@@ -221,15 +221,15 @@ public class ConfigFileTests
     public void UnimplementedOptionsAreWarnedExactlyOnceEach()
     {
         using var env = new TestEnv();
-        env.WriteConfig("mobility\nmobility=true\nbps-capacity=5\nlistening-port=4000\nverbose\n");
-        var r = env.LoadNoFiles("--mobility", "-B", "6", "--secure-stun", "-p", "4001");
+        env.WriteConfig("mobility\nmobility=true\ncli-max-output-sessions=5\nlistening-port=4000\nverbose\n");
+        var r = env.LoadNoFiles("--mobility", "--cli-max-output-sessions", "6", "--secure-stun", "-p", "4001");
         Assert.Single(r.Warnings, w => w.Contains("'mobility'", StringComparison.Ordinal));
-        Assert.Single(r.Warnings, w => w.Contains("'bps-capacity'", StringComparison.Ordinal));
+        Assert.Single(r.Warnings, w => w.Contains("'cli-max-output-sessions'", StringComparison.Ordinal));
         Assert.Single(r.Warnings, w => w.Contains("'secure-stun'", StringComparison.Ordinal));
         Assert.Equal(3, r.Warnings.Count(w => w.Contains("not implemented", StringComparison.Ordinal)));
         Assert.DoesNotContain(r.Warnings, w => w.Contains("listening-port", StringComparison.Ordinal));
         Assert.DoesNotContain(r.Warnings, w => w.Contains("verbose", StringComparison.Ordinal));
-        Assert.Equal(6, r.Config.BpsCapacity); // still parsed and stored
+        Assert.Equal(6, r.Config.CliMaxOutputSessions); // still parsed and stored
         Assert.True(r.Config.Mobility);
     }
 

@@ -156,7 +156,7 @@ public class OptionTableTests
         // not in the brief's list but the inverse of an implemented switch (same property):
         "dtls",
         // TURN relay over UDP (issue 3):
-        "relay-ip", "external-ip", "min-port", "max-port", "no-udp-relay", "no-tcp-relay", "server-relay", "allocation-default-address-family", "keep-address-family", "max-allocate-lifetime", "channel-lifetime", "permission-lifetime", "rfc5766-channel-numbers", "allow-loopback-peers", "no-multicast-peers", "allowed-peer-ip", "denied-peer-ip", "lt-cred-mech", "no-auth", "user", "realm", "use-auth-secret", "static-auth-secret", "rest-api-separator", "stale-nonce", "user-quota", "total-quota", "max-bps", "stateless-nonce", "sock-buf-size",
+        "relay-ip", "external-ip", "min-port", "max-port", "no-udp-relay", "no-tcp-relay", "server-relay", "allocation-default-address-family", "keep-address-family", "max-allocate-lifetime", "channel-lifetime", "permission-lifetime", "rfc5766-channel-numbers", "allow-loopback-peers", "no-multicast-peers", "allowed-peer-ip", "denied-peer-ip", "lt-cred-mech", "no-auth", "user", "realm", "use-auth-secret", "static-auth-secret", "rest-api-separator", "stale-nonce", "user-quota", "total-quota", "max-bps", "bps-capacity", "stateless-nonce", "sock-buf-size",
         // user databases (issue 5):
         "userdb", "no-dynamic-ip-list", "no-dynamic-realms", "oauth", "server-name",
         // TLS listeners:

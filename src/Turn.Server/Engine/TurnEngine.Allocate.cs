@@ -110,7 +110,18 @@ public sealed partial class TurnEngine
             return;
         }
 
-        var allocation = new Allocation(context, session, _services.MaxBps, NowMs) { DontFragment = dontFragment };
+        // coturn's --bps-capacity: a session with a bandwidth limit reserves it from the server's total;
+        // 486 when nothing is left (a nearly used-up total gives the session what is left).
+        long maxBps = _services.MaxBps;
+        long grantedBps = _services.Bandwidth.TryReserve(maxBps);
+        if (maxBps > 0 && grantedBps == 0)
+        {
+            _services.Quotas.Remove(user);
+            Error(request, context, StunErrorCode.AllocationQuotaReached, session);
+            return;
+        }
+
+        var allocation = new Allocation(context, session, grantedBps, NowMs) { DontFragment = dontFragment, ReservedBps = grantedBps };
         RelayEndpoint? first;
         ulong reservation = 0;
         if (hasToken)
@@ -125,6 +136,7 @@ public sealed partial class TurnEngine
         if (first is null)
         {
             _services.Quotas.Remove(user);
+            _services.Bandwidth.Release(grantedBps);
             bool noAddress = !hasToken && !TryChooseRelayIp(primary, context, out _);
             Error(request, context, noAddress ? StunErrorCode.AddressFamilyNotSupported : StunErrorCode.InsufficientCapacity, session);
             return;

@@ -304,6 +304,7 @@ public sealed partial class TurnEngine
         CloseRelay(allocation.IPv4);
         CloseRelay(allocation.IPv6);
         _services.Quotas.Remove(allocation.Session?.Username);
+        _services.Bandwidth.Release(allocation.ReservedBps);
     }
 
     private void CloseRelay(RelayEndpoint? relay)

@@ -56,6 +56,9 @@ public sealed class TurnEngineServices
 
     public QuotaTracker Quotas { get; }
 
+    /// <summary>The server's total bandwidth (--bps-capacity) that sessions with a max-bps reserve from.</summary>
+    public BandwidthCapacity Bandwidth { get; init; } = new(0);
+
     /// <summary>The listening IPs: relay addresses of last resort for a family the client did not reach us on.</summary>
     public IReadOnlyList<StunAddress> ListeningAddresses { get; }
 

@@ -39,6 +39,9 @@ internal sealed class Allocation
 
     public bool DontFragment { get; set; }
 
+    /// <summary>Bytes/s this allocation holds of the server's --bps-capacity (given back when it ends).</summary>
+    public long ReservedBps { get; init; }
+
     /// <summary>RFC 8656 §7.2: a retransmitted Allocate gets the same answer.</summary>
     public byte[] AllocateTransactionId { get; } = new byte[Stun.TransactionIdLength];
 

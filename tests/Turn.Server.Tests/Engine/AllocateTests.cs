@@ -152,6 +152,38 @@ public sealed class AllocateTests
     }
 
     [Fact]
+    public void BpsCapacityIsReservedPerSessionAndGivenBack()
+    {
+        // Each session reserves its max-bps (1000) of the 2500 total: two full shares, a third of what
+        // is left (500), then 486; deleting an allocation returns its share.
+        var h = new EngineHarness(o => o with { MaxBps = 1000 }, bpsCapacity: 2500);
+        var clients = Enumerable.Range(0, 4)
+            .Select(i => new TestClient(h, address: StunAddress.Parse($"198.51.100.7:{40010 + i}")))
+            .ToArray();
+        clients[0].Allocate();
+        clients[1].Allocate();
+        clients[2].Allocate();
+        Assert.Equal(2500, h.Services.Bandwidth.Reserved);
+        Assert.Equal(486, EngineHarness.ErrorCodeOf(clients[3].Request(StunMethod.Allocate, b => b.RequestedTransport(17))));
+        Assert.Equal(3, h.Quotas.Total);
+
+        clients[2].Request(StunMethod.Refresh, b => b.Lifetime(0));
+        Assert.Equal(2000, h.Services.Bandwidth.Reserved);
+        clients[3].Allocate();
+        Assert.Equal(2500, h.Services.Bandwidth.Reserved);
+    }
+
+    [Fact]
+    public void BpsCapacityWithoutMaxBpsLimitsNothing()
+    {
+        // As coturn: only sessions with a bandwidth limit reserve from the capacity.
+        var h = new EngineHarness(bpsCapacity: 1);
+        new TestClient(h).Allocate();
+        new TestClient(h, address: StunAddress.Parse("198.51.100.7:40020")).Allocate();
+        Assert.Equal(0, h.Services.Bandwidth.Reserved);
+    }
+
+    [Fact]
     public void RequestedIPv6WithoutAnIPv6AddressGets440()
     {
         var h = new EngineHarness();

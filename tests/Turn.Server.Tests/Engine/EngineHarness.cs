@@ -24,7 +24,8 @@ internal sealed class EngineHarness
         int userQuota = 0,
         int totalQuota = 0,
         int minPort = 50000,
-        int maxPort = 50099)
+        int maxPort = 50099,
+        long bpsCapacity = 0)
     {
         var options = new TurnEngineOptions { Authenticate = true, Realm = Realm, Stun = new StunServiceOptions { Software = null } };
         options = configure?.Invoke(options) ?? options;
@@ -43,6 +44,7 @@ internal sealed class EngineHarness
         Services = new TurnEngineServices(options, auth, new PeerAddressFilter(filter ?? new PeerAddressFilterOptions()), Ports, Quotas, [ServerAddress], Turn.Server.NullServerLog.Instance)
         {
             UnixSeconds = () => UnixNow,
+            Bandwidth = new BandwidthCapacity(bpsCapacity),
         };
         Io = new FakeRelayIo();
         Engine = new TurnEngine(Services, Io) { NowMs = 1_000_000 };
