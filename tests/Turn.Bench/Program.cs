@@ -7,7 +7,7 @@ namespace Turn.Bench;
 internal static class Program
 {
     private const string Usage = """
-        Turn.Bench — STUN Binding and TURN relay load generator (UDP), used by scripts/bench.
+        Turn.Bench — STUN Binding, TURN relay (UDP, TCP, TLS) and user-database load generator, used by scripts/bench.
 
           Turn.Bench run --server IP:PORT [--clients N] [--window W] [--duration S] [--warmup S]
                          [--timeout-ms T] [--batch B] [--server-pid PID] [--server-core C] [--gso on|off]
@@ -52,6 +52,30 @@ internal static class Program
           Turn.Bench relay-reflect --listen IP:PORT [--batch B]
               Minimal TURN stand-in (401 then unchecked success, ChannelBind, ChannelData both ways): the relay
               benchmark's ceiling reference; runs until killed.
+
+          Turn.Bench stream-relay --server IP:PORT [--tls on|off] [--tls-version auto|1.2|1.3] [--tls-cert FILE] [--clients K] [--window W]
+                           [--payload B] [--user U] [--password P] [--warmup S] [--duration S] [--timeout-ms T]
+                           [--server-pid PID] [--server-core C] [--disturbed F] [--retries K]
+              TURN over TCP (or TLS: SslStream offering the given version, auto = the system's choice; with --tls-cert the server must present
+              exactly that PEM certificate), relaying to UDP peers (REQUESTED-TRANSPORT UDP). K connections each
+              Allocate (the 401, then long-term credentials) and ChannelBind 0x4000 to their own echo peer socket,
+              then keep W ChannelData messages of B payload bytes (padded to 4 over the stream) in flight: a closed
+              loop client -> relay -> peer -> relay -> client. Prints payload MB/s relayed (both directions counted),
+              server CPU s per GB relayed, the negotiated TLS version and cipher, then one RESULT line. A window in which
+              other processes used more than F of a core is measured again (up to K times).
+              Defaults: --tls off --tls-version auto --clients 8 --window 16 --payload 1200 --user bench --password bench --warmup 1
+              --duration 5 --timeout-ms 500 --disturbed 0.05 --retries 2
+          Turn.Bench db-alloc --server IP:PORT [--users M] [--realm R] [--user-prefix user] [--password-prefix pass]
+                           [--concurrency C] [--timeout-ms T] [--tries N] [--server-pid PID] [--db-pids P1,P2] [--gen-core C]
+              Allocations/s with M different users (userN/passN): "cold", each user's first allocation, then "warm",
+              each again from a new socket (the cold allocations stay). C in flight, each Allocate -> 401 -> Allocate
+              with MESSAGE-INTEGRITY. Server CPU per 1000 allocations and, with --db-pids, the database's (those
+              processes and their children). Defaults: --users 2000 --realm bench.example --concurrency 64
+              --timeout-ms 1000 --tries 5
+          Turn.Bench db-users --format sql|resp [--first F] [--count M] [--realm R] [--user-prefix user] [--password-prefix pass]
+              Prints users F..F+M-1 in coturn's storage format for a bulk load: sql = INSERTs into turnusers_lt in one
+              transaction (SQLite, PostgreSQL, MySQL); resp = Redis SET turn/realm/R/user/NAME/key for redis-cli --pipe.
+              The key is hex MD5(user:realm:password). Defaults: --first 0 --count 2000 --realm bench.example
         """;
 
     public static int Main(string[] args)
@@ -72,6 +96,10 @@ internal static class Program
                 "freeport" => FreePort(opts),
                 "relay" => RunRelay(opts),
                 "relay-reflect" => RelayReflector.Run(Endpoint(Required(opts, "listen")), Int(opts, "batch", 64)),
+                "stream-relay" => RunStreamRelay(opts),
+                "db-alloc" => RunDbAlloc(opts),
+                "db-users" => BenchUsers.Write(Console.Out, Required(opts, "format"), Int(opts, "first", 0), Int(opts, "count", 2000),
+                    opts.GetValueOrDefault("realm", "bench.example"), opts.GetValueOrDefault("user-prefix", "user"), opts.GetValueOrDefault("password-prefix", "pass")),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }
@@ -193,6 +221,67 @@ internal static class Program
             if (!RelayBench.AllPhases.Split(',').Contains(phase)) throw new ArgumentException($"--phases: unknown phase '{phase}'");
         }
         return RelayBench.Run(opts);
+    }
+
+    private static int RunStreamRelay(Dictionary<string, string> o)
+    {
+        var opts = new StreamRelayOptions(
+            Server: Endpoint(Required(o, "server")),
+            Tls: o.GetValueOrDefault("tls", "off") switch
+            {
+                "on" => true,
+                "off" => false,
+                var v => throw new ArgumentException($"--tls: '{v}' is not on/off"),
+            },
+            TlsVersions: o.GetValueOrDefault("tls-version", "auto") switch
+            {
+                "auto" => System.Security.Authentication.SslProtocols.None,
+                "1.2" => System.Security.Authentication.SslProtocols.Tls12,
+                "1.3" => System.Security.Authentication.SslProtocols.Tls13,
+                var v => throw new ArgumentException($"--tls-version: '{v}' is not auto/1.2/1.3"),
+            },
+            TlsCertFile: o.GetValueOrDefault("tls-cert"),
+            Clients: Int(o, "clients", 8),
+            Window: Int(o, "window", 16),
+            Payload: Int(o, "payload", 1200),
+            User: o.GetValueOrDefault("user", "bench"),
+            Password: o.GetValueOrDefault("password", "bench"),
+            WarmupSeconds: Double(o, "warmup", 1),
+            DurationSeconds: Double(o, "duration", 5),
+            TimeoutMs: Int(o, "timeout-ms", 500),
+            ServerPid: Int(o, "server-pid", 0),
+            ServerCore: Int(o, "server-core", -1),
+            DisturbedFraction: Double(o, "disturbed", 0.05),
+            Retries: Int(o, "retries", 2));
+        if (opts.Server.AddressFamily != AddressFamily.InterNetwork) throw new ArgumentException("--server: IPv4 only");
+        if (opts.Clients is < 1 or > 65535 || opts.Window is < 1 or > 1024 || opts.WarmupSeconds < 0 || opts.DurationSeconds <= 0
+            || opts.TimeoutMs < 1 || opts.Retries < 0)
+            throw new ArgumentException("clients, window (up to 1024), durations, timeout and retries must be positive");
+        if (opts.Payload < RelayWire.MinPayload || opts.Payload > 8192)
+            throw new ArgumentException($"--payload: {RelayWire.MinPayload}..8192 bytes");
+        if (opts.TlsCertFile is not null && !File.Exists(opts.TlsCertFile)) throw new ArgumentException($"--tls-cert: {opts.TlsCertFile} does not exist");
+        return StreamRelayBench.Run(opts);
+    }
+
+    private static int RunDbAlloc(Dictionary<string, string> o)
+    {
+        var opts = new DbAllocOptions(
+            Server: Endpoint(Required(o, "server")),
+            Users: Int(o, "users", 2000),
+            UserPrefix: o.GetValueOrDefault("user-prefix", "user"),
+            PasswordPrefix: o.GetValueOrDefault("password-prefix", "pass"),
+            Realm: o.GetValueOrDefault("realm", "bench.example"),
+            Concurrency: Int(o, "concurrency", 64),
+            TimeoutMs: Int(o, "timeout-ms", 1000),
+            Tries: Int(o, "tries", 5),
+            ServerPid: Int(o, "server-pid", 0),
+            DbPids: [.. o.GetValueOrDefault("db-pids", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : throw new ArgumentException($"--db-pids: '{p}' is not a pid"))],
+            GenCore: Int(o, "gen-core", -1));
+        if (opts.Server.AddressFamily != AddressFamily.InterNetwork) throw new ArgumentException("--server: IPv4 only");
+        if (opts.Users < 1 || opts.Concurrency < 1 || opts.TimeoutMs < 1 || opts.Tries is < 1 or > 255)
+            throw new ArgumentException("users, concurrency, timeout and tries (up to 255) must be positive");
+        return DbAllocBench.Run(opts);
     }
 
     private static int Probe(Dictionary<string, string> o)
