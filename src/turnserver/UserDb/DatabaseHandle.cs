@@ -13,20 +13,47 @@ internal sealed class DatabaseHandle : IAsyncDisposable
 {
     public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Queries in flight at once. More would not be faster: each needs a connection of its own, and a
+    /// burst of first authentications (a cold cache after a restart) would otherwise open dozens of
+    /// connections at once (a PostgreSQL backend process each, or a blocked pool thread each with
+    /// MySql.Data) and time out while they are being set up. The rest wait their turn, within the timeout.
+    /// </summary>
+    public const int MaxConcurrentQueries = 8;
+
     private readonly IUserDatabaseFactory _factory;
     private readonly string _connectionString;
     private readonly IServerLog _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
+    private readonly SemaphoreSlim _slots = new(MaxConcurrentQueries, MaxConcurrentQueries);
     private IUserDatabase? _db;
     private Task? _reconnect;
 
     public DatabaseHandle(IUserDatabaseFactory factory, string connectionString, string description, IServerLog log)
     {
+        EnsurePoolThreads();
         _factory = factory;
         _connectionString = connectionString;
         Description = description;
         _log = log;
+    }
+
+    /// <summary>
+    /// Drivers without real asynchronous I/O (MySql.Data, Microsoft.Data.Sqlite) hold a pool thread for
+    /// each query in flight, and the answers are finished on pool threads too. The pool starts with one
+    /// thread per core and adds more only about twice a second when starved: a burst of first
+    /// authentications on a one-core server would wait seconds for threads and time out. Have enough
+    /// from the start (threads are made only when needed, up to this number without delay).
+    /// </summary>
+    private static void EnsurePoolThreads()
+    {
+        const int wanted = (2 * MaxConcurrentQueries) + 4;
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        if (workers < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, io);
+        }
     }
 
     /// <summary>For logs: backend and location, never a password.</summary>
@@ -48,8 +75,11 @@ internal sealed class DatabaseHandle : IAsyncDisposable
         IUserDatabase db = Volatile.Read(ref _db) ?? throw new UserDbException($"the user database ({Description}) is not available");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         timeout.CancelAfter(QueryTimeout);
+        bool slot = false;
         try
         {
+            await _slots.WaitAsync(timeout.Token).ConfigureAwait(false);
+            slot = true;
             return await query(db, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
@@ -61,6 +91,13 @@ internal sealed class DatabaseHandle : IAsyncDisposable
             // Probably a lost connection: check it and reconnect in the background.
             StartReconnecting(checkFirst: db);
             throw;
+        }
+        finally
+        {
+            if (slot)
+            {
+                _slots.Release();
+            }
         }
     }
 
