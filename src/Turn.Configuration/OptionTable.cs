@@ -114,7 +114,7 @@ public static partial class OptionTable
                 Port("alt-tls-listening-port", c => c.AltTlsListeningPort, allowZero: true).Impl()
                     .Default("tls-listening-port + 1")
                     .Help("Alternative TLS/DTLS port. 0 means the default."),
-                Port("tcp-proxy-port", c => c.TcpProxyPort, allowZero: true).Default("none")
+                Port("tcp-proxy-port", c => c.TcpProxyPort, allowZero: true).Impl().Default("none")
                     .Help("Port that accepts TCP connections from a load balancer speaking the HAProxy PROXY protocol (v2)."),
                 IpList("listening-ip", c => c.ListeningIps).Short('L').Impl().Default("all non-link-local system addresses")
                     .Help("Address to listen on."),
@@ -126,7 +126,9 @@ public static partial class OptionTable
                 Flag("no-udp", c => c.NoUdp).Impl().Help("Do not open UDP client listeners."),
                 Flag("no-tcp", c => c.NoTcp).Impl().Help("Do not open TCP client listeners."),
                 Flag("no-tls", c => c.NoTls).Impl().Help("Do not open TLS client listeners."),
-                Flag("no-dtls", c => c.NoDtls).Impl().Help("Do not open DTLS client listeners."),
+                Flag("no-dtls", c => c.NoDtls).Impl()
+                    .Help("Do not open DTLS client listeners. Otherwise, with a certificate, DTLS (1.2 and 1.0, stateless "
+                          + "cookies) is served on UDP at tls-listening-port and detected on the plain UDP port."),
                 FlagNot("dtls", c => c.NoDtls).Impl().Since("4.17.0")
                     .Help("Open DTLS client listeners (the opposite of --no-dtls; on by default in this build)."),
                 Int("sock-buf-size", (C c) => c.SockBufSize, 1).Impl().Since("4.8.0").Arg("<bytes>").Default("4194304")
@@ -206,10 +208,10 @@ public static partial class OptionTable
                     .Help("Answer STUN only; ignore all TURN requests."),
                 Flag("no-stun", c => c.NoStun).Impl().Help("Answer TURN only; ignore STUN Binding requests."),
                 Flag("secure-stun", c => c.SecureStun).Help("Require authentication for STUN Binding requests."),
-                Flag("no-rfc5780", c => c.NoRfc5780)
+                Flag("no-rfc5780", c => c.NoRfc5780).Impl()
                     .Help("Turn off NAT behaviour discovery (RFC 5780), which otherwise is on when there are two "
-                          + "listening addresses of one family. Recommended: it enlarges responses."),
-                FlagNot("rfc5780", c => c.NoRfc5780).Since("4.7.0")
+                          + "listening addresses. Recommended: it enlarges responses."),
+                FlagNot("rfc5780", c => c.NoRfc5780).Impl().Since("4.7.0")
                     .Help("Turn on NAT behaviour discovery (the opposite of --no-rfc5780)."),
                 Flag("no-stun-backward-compatibility", c => c.NoStunBackwardCompatibility).Impl()
                     .Help("Ignore classic RFC 3489 Binding requests and leave MAPPED-ADDRESS out of responses."),
@@ -277,11 +279,11 @@ public static partial class OptionTable
                     .Then(c => c.UserDbType = UserDbType.Sqlite)
                     .Default("/var/lib/turn/turndb (also tried: /var/db/turndb, /usr/local/var/db/turndb)")
                     .Help("SQLite user database file."),
-                Str("psql-userdb", c => c.PsqlUserDb).Short('e').Alias("sql-userdb").Arg("<conninfo>")
+                Str("psql-userdb", c => c.PsqlUserDb).Impl().Short('e').Alias("sql-userdb").Arg("<conninfo>")
                     .Then(c => c.UserDbType = UserDbType.PostgreSql)
                     .Help("PostgreSQL user database connection string (\"host=... dbname=... user=... password=...\" "
                           + "or a postgresql:// URI)."),
-                Str("mysql-userdb", c => c.MysqlUserDb).Short('M').Arg("<conninfo>")
+                Str("mysql-userdb", c => c.MysqlUserDb).Impl().Short('M').Arg("<conninfo>")
                     .Then(c => c.UserDbType = UserDbType.MySql)
                     .Help("MySQL/MariaDB user database connection string (\"host=... dbname=... user=... password=... "
                           + "port=...\", optional ca, capath, cert, key, cipher)."),
@@ -290,10 +292,10 @@ public static partial class OptionTable
                 Str("mongo-userdb", c => c.MongoUserDb).Short('J').Arg("<uri>")
                     .Then(c => c.UserDbType = UserDbType.MongoDb)
                     .Help("MongoDB user database URI."),
-                Str("redis-userdb", c => c.RedisUserDb).Short('N').Arg("<conninfo>")
+                Str("redis-userdb", c => c.RedisUserDb).Impl().Short('N').Arg("<conninfo>")
                     .Then(c => c.UserDbType = UserDbType.Redis)
                     .Help("Redis user database connection string (\"ip=... dbname=... password=... port=...\")."),
-                Str("redis-statsdb", c => c.RedisStatsDb).Short('O').Arg("<conninfo>")
+                Str("redis-statsdb", c => c.RedisStatsDb).Short('O').Impl().Arg("<conninfo>")
                     .Help("Redis database for allocation status and traffic events (same syntax).")
             ),
             Section(OptionSection.Quotas,
@@ -319,7 +321,8 @@ public static partial class OptionTable
                     .Help("Password of an encrypted private key (PKCS#8, BEGIN ENCRYPTED PRIVATE KEY)."),
                 Str("cipher-list", c => c.CipherList).Impl().Arg("<ciphers>")
                     .Help("Allowed TLS cipher suites: OpenSSL or IANA suite names separated by ':'. TLS 1.3 suites stay "
-                          + "enabled unless some are named; keyword expressions (HIGH, !aNULL...) keep the system default."),
+                          + "enabled unless some are named; keyword expressions (HIGH, !aNULL...) keep the system default. "
+                          + "DTLS keeps the named ECDHE suites with AES-GCM, ChaCha20-Poly1305 or AES-CBC-SHA it has."),
                 FilePath("CA-file", c => c.CaFile).Impl()
                     .Help("CA bundle (PEM); when given, clients must present a certificate signed by it."),
                 Str("ec-curve-name", c => c.EcCurveName).Arg("<curve>").Default("automatic")
@@ -330,7 +333,7 @@ public static partial class OptionTable
                     .Help("DH parameters (PEM); overrides --dh566 and --dh1066."),
                 Flag("no-tlsv1", c => c.NoTlsv1).Impl().Help("Refuse TLS 1.0 and DTLS 1.0 (this build never offers TLS 1.0)."),
                 Flag("no-tlsv1_1", c => c.NoTlsv1_1).Impl().Help("Refuse TLS 1.1 (this build never offers TLS 1.1)."),
-                Flag("no-tlsv1_2", c => c.NoTlsv1_2).Impl().Help("Refuse TLS 1.2 and DTLS 1.2: TLS 1.3 only."),
+                Flag("no-tlsv1_2", c => c.NoTlsv1_2).Impl().Help("Refuse TLS 1.2 and DTLS 1.2: TLS 1.3 only, and DTLS 1.0 unless no-tlsv1."),
                 FlagNot("tlsv1", c => c.NoTlsv1).Impl().Since("4.7.0")
                     .Help("Allow TLS 1.0 (the opposite of --no-tlsv1; TLS 1.0 is never offered by this build)."),
                 FlagNot("tlsv1_1", c => c.NoTlsv1_1).Impl().Since("4.7.0")

@@ -23,4 +23,20 @@ public sealed record ListenerPlan(IReadOnlyList<IPAddress> Addresses, IReadOnlyL
 
     /// <summary>TLS listening ports (tls-listening-port), on every address; used only with <see cref="Tls"/>.</summary>
     public IReadOnlyList<int> TlsPorts { get; init; } = [];
+
+    /// <summary>
+    /// DTLS (null = none): UDP listeners on <see cref="TlsPorts"/> (plain STUN accepted there too) and
+    /// DTLS detected by the first byte on every UDP listener, as coturn does.
+    /// </summary>
+    public Turn.Server.Dtls.DtlsServerContext? Dtls { get; init; }
+
+    /// <summary>
+    /// RFC 5780 (null = off): the alternates of the first of <see cref="Ports"/> and of <see cref="TlsPorts"/>,
+    /// bound on every address with the same transports. A kernel-chosen main port (0) is then chosen
+    /// once and used on every address, so that all addresses share the pair.
+    /// </summary>
+    public AlternatePorts? Alternates { get; init; }
+
+    /// <summary>--tcp-proxy-port: plain TCP listeners, on every address, for connections that start with a PROXY protocol v2 header; 0 = none.</summary>
+    public int ProxyPort { get; init; }
 }

@@ -15,6 +15,9 @@ public sealed class ListenerSet : IDisposable
     private readonly List<TcpListener> _tcp = [];
     private readonly List<TcpListener> _tlsListeners = [];
     private readonly List<IPEndPoint> _udpEndPoints = [];
+    private readonly List<IPEndPoint> _dtlsEndPoints = [];
+    private readonly List<TcpListener> _proxy = [];
+    private readonly List<(int Port, int Alternate)> _pairs = [];
     private int _bufferBytes = SocketOptions.DefaultListenerBufferBytes;
 
     private ListenerSet()
@@ -33,6 +36,18 @@ public sealed class ListenerSet : IDisposable
     /// <summary>The TLS listeners (tls-listening-port); the TCP listeners detect TLS as well when TLS is on.</summary>
     public IEnumerable<IPEndPoint> TlsEndPoints => _tlsListeners.Select(t => t.LocalEndPoint);
 
+    /// <summary>The UDP listeners on the TLS ports for DTLS (the plain UDP listeners detect DTLS too when it is on).</summary>
+    public IReadOnlyList<IPEndPoint> DtlsEndPoints => _dtlsEndPoints;
+
+    /// <summary>The --tcp-proxy-port listeners (PROXY protocol v2 first, then plain STUN/TURN over TCP).</summary>
+    public IEnumerable<IPEndPoint> ProxyEndPoints => _proxy.Select(t => t.LocalEndPoint);
+
+    /// <summary>RFC 5780: the bound ports with their alternates (empty when the plan had no <see cref="ListenerPlan.Alternates"/>).</summary>
+    public IReadOnlyList<(int Port, int Alternate)> AlternatePortPairs => _pairs;
+
+    /// <summary>The UDP listener addresses in socket-id order (the same in every worker).</summary>
+    public IReadOnlyList<StunAddress> UdpListenerAddresses => _workers.Count > 0 ? _workers[0].ListenerAddresses : [];
+
     /// <summary>
     /// Binds every socket of <paramref name="plan"/>; throws <see cref="ListenerBindException"/>
     /// (after closing what was bound) if one fails. Attach engines to <see cref="Workers"/>, then <see cref="Start"/>.
@@ -49,28 +64,41 @@ public sealed class ListenerSet : IDisposable
                 set._workers.Add(new RelayWorker($"relay-{i}", log));
             }
 
+            RelayWorker.FormGroup(set._workers); // RFC 6062: a ConnectionBind may reach any worker
+
+            AlternatePorts? alternates = plan.Alternates;
+            int[] ports = [.. plan.Ports];
+            int[] tlsPorts = [.. plan.TlsPorts];
             foreach (IPAddress address in plan.Addresses)
             {
-                foreach (int configuredPort in plan.Ports)
+                for (int i = 0; i < ports.Length; i++)
                 {
-                    int port = configuredPort;
-                    if (plan.Udp)
+                    int port = set.BindPlain(plan, address, ports[i], log);
+                    if (alternates is not null && i == 0)
                     {
-                        port = set.BindUdp(new IPEndPoint(address, port));
-                    }
-
-                    if (plan.Tcp)
-                    {
-                        set._tcp.Add(TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log, plan.Tls));
+                        ports[i] = port; // RFC 5780: every address serves the same pair of ports
+                        set.AddPair(port, set.BindPlain(plan, address, AlternatePorts.Resolve(alternates.Port, port), log));
                     }
                 }
 
                 if (plan.Tls is not null)
                 {
-                    foreach (int port in plan.TlsPorts)
+                    for (int i = 0; i < tlsPorts.Length; i++)
                     {
-                        set._tlsListeners.Add(TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log, plan.Tls, acceptPlain: plan.Tcp, kind: "TLS"));
+                        int port = set.BindTls(plan, address, tlsPorts[i], log);
+                        if (alternates is not null && i == 0)
+                        {
+                            tlsPorts[i] = port;
+                            set.AddPair(port, set.BindTls(plan, address, AlternatePorts.Resolve(alternates.TlsPort, port), log));
+                        }
                     }
+                }
+
+                set.BindDtls(plan, address);
+
+                if (plan.ProxyPort > 0)
+                {
+                    set._proxy.Add(TcpListener.BindProxy(new IPEndPoint(address, plan.ProxyPort), plan.TcpLimits, log));
                 }
             }
         }
@@ -90,7 +118,7 @@ public sealed class ListenerSet : IDisposable
             w.Start();
         }
 
-        foreach (TcpListener t in _tcp.Concat(_tlsListeners))
+        foreach (TcpListener t in _tcp.Concat(_tlsListeners).Concat(_proxy))
         {
             t.Start(_workers);
         }
@@ -98,7 +126,7 @@ public sealed class ListenerSet : IDisposable
 
     public void Dispose()
     {
-        foreach (TcpListener t in _tcp.Concat(_tlsListeners))
+        foreach (TcpListener t in _tcp.Concat(_tlsListeners).Concat(_proxy))
         {
             t.Dispose();
         }
@@ -112,6 +140,63 @@ public sealed class ListenerSet : IDisposable
     /// <summary>The listening addresses as the engine sees them.</summary>
     public IReadOnlyList<StunAddress> ListeningAddresses =>
         _udpEndPoints.Concat(TcpEndPoints).Concat(TlsEndPoints).Select(StunAddress.FromIPEndPoint).Distinct().ToArray();
+
+    /// <summary>UDP and/or TCP (as the plan says) on one address and port; returns the port bound (0 resolved).</summary>
+    private int BindPlain(ListenerPlan plan, IPAddress address, int port, IServerLog log)
+    {
+        if (plan.Udp)
+        {
+            port = BindUdp(new IPEndPoint(address, port));
+        }
+
+        if (plan.Tcp)
+        {
+            var tcp = TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log, plan.Tls);
+            _tcp.Add(tcp);
+            port = tcp.LocalEndPoint.Port;
+        }
+
+        return port;
+    }
+
+    /// <summary>DTLS: UDP on each TLS port of <paramref name="address"/> (a port 0 takes the TLS listener's), and DTLS detection on every worker.</summary>
+    private void BindDtls(ListenerPlan plan, IPAddress address)
+    {
+        if (plan.Dtls is null)
+        {
+            return;
+        }
+
+        foreach (RelayWorker worker in _workers)
+        {
+            worker.Dtls = plan.Dtls;
+        }
+
+        foreach (int configured in plan.TlsPorts)
+        {
+            int port = configured != 0 ? configured
+                : _tlsListeners.Select(t => t.LocalEndPoint).FirstOrDefault(e => e.Address.Equals(address))?.Port ?? 0;
+            if (!_udpEndPoints.Any(e => e.Port == port && e.Address.Equals(address)))
+            {
+                _dtlsEndPoints.Add(new IPEndPoint(address, BindUdp(new IPEndPoint(address, port))));
+            }
+        }
+    }
+
+    private int BindTls(ListenerPlan plan, IPAddress address, int port, IServerLog log)
+    {
+        var tls = TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log, plan.Tls, acceptPlain: plan.Tcp, kind: "TLS");
+        _tlsListeners.Add(tls);
+        return tls.LocalEndPoint.Port;
+    }
+
+    private void AddPair(int port, int alternate)
+    {
+        if (!_pairs.Contains((port, alternate)))
+        {
+            _pairs.Add((port, alternate));
+        }
+    }
 
     private int BindUdp(IPEndPoint endpoint)
     {

@@ -28,6 +28,7 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
     private const ulong KindRelay = 2UL << 32;
     private const ulong KindWake = 3UL << 32;
     private const ulong KindTcp = 4UL << 32;
+    // 0x21 and up: RFC 6062 TCP relays (TcpRelay/RelayWorker.TcpRelay.cs).
 
     /// <summary>A TCP connection without an allocation is closed after this long (coturn: max-allocate-timeout).</summary>
     public const long TcpIdleTimeoutMs = 60_000;
@@ -99,8 +100,10 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
     /// <summary>
     /// Takes over an accepted TCP connection (from the acceptor's thread): from now on this
     /// worker reads, frames and answers it. <paramref name="onClosed"/> runs when it ends.
+    /// <paramref name="client"/> overrides the socket's peer as the client's address (the address a
+    /// PROXY protocol header named); null = the peer.
     /// </summary>
-    public void Adopt(Socket socket, Action onClosed) => Post(() => AddConnection(socket, onClosed));
+    public void Adopt(Socket socket, Action onClosed, StunAddress? client = null) => Post(() => AddConnection(socket, onClosed, client));
 
     /// <summary>Adds a bound UDP listener socket; its index is the <see cref="PacketContext.SocketId"/> of its packets.</summary>
     public void AddListener(Socket socket)
@@ -156,6 +159,10 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         else if (client.Transport == TransportKind.Tls)
         {
             TlsSend(client, data);
+        }
+        else if (client.Transport == TransportKind.Dtls)
+        {
+            DtlsSend(client, data);
         }
         else if ((uint)client.SocketId < (uint)_nextConnectionId && _connections[client.SocketId] is { } connection
                  && connection.Context.Client == client.Client)
@@ -273,6 +280,11 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
                         Libc.ReadEpollEvent(_events, i, out uint flags, out _);
                         ServeConnection(engine, index, flags, now);
                     }
+                    else if (kind >= KindTcpRelayListener)
+                    {
+                        Libc.ReadEpollEvent(_events, i, out uint flags, out _);
+                        OnTcpRelayEvent(engine, kind, index, flags);
+                    }
                     else
                     {
                         DrainInbox();
@@ -293,6 +305,7 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
                     engine.OnTick();
                     CloseIdleConnections(engine, now);
                     CloseIdleTls(engine, now);
+                    CloseIdleDtls(engine, now);
                 }
                 catch (Exception e)
                 {
@@ -310,7 +323,9 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         }
 
         CloseAllTls(engine);
+        CloseAllDtls(engine);
         engine.Shutdown();
+        CloseAllTcpRelays();
     }
 
     private void DrainListener(TurnEngine engine, int index)
@@ -325,6 +340,11 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
                 if (SockAddr.TryRead(_names + (i * SockAddr.MaxLength), _headers[i].NameLength, out StunAddress client))
                 {
                     var packet = new ReadOnlySpan<byte>(_iovecs[i].Base, (int)_headers[i].Length);
+                    if (TryDtlsDatagram(engine, index, client, local, packet))
+                    {
+                        continue;
+                    }
+
                     engine.OnClientPacket(packet, new PacketContext(client, local, TransportKind.Udp, index));
                 }
             }
@@ -385,7 +405,7 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
 
     // ---- TCP clients ---------------------------------------------------------------------------
 
-    private void AddConnection(Socket socket, Action onClosed)
+    private void AddConnection(Socket socket, Action onClosed, StunAddress? client)
     {
         if (_stopping)
         {
@@ -404,7 +424,7 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         var connection = new TcpConnection(
             socket,
             id,
-            StunAddress.FromIPEndPoint((IPEndPoint)socket.RemoteEndPoint!),
+            client ?? StunAddress.FromIPEndPoint((IPEndPoint)socket.RemoteEndPoint!),
             StunAddress.FromIPEndPoint((IPEndPoint)socket.LocalEndPoint!),
             Environment.TickCount64)
         { OnClosed = onClosed };
@@ -484,6 +504,11 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
             }
 
             engine.OnClientPacket(c.Input.AsSpan(consumed, length), c.Context);
+            if (c.Detached)
+            {
+                return true; // RFC 6062: moved to another worker or bound to a peer, with the bytes that followed
+            }
+
             consumed += length;
         }
 
@@ -623,6 +648,7 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         }
 
         DrainTls(Engine);
+        DrainTcpRelays(Engine);
     }
 
     /// <summary>Wakes the worker; one eventfd write per wake-up however many items are posted meanwhile.</summary>

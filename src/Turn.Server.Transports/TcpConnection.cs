@@ -47,4 +47,10 @@ internal sealed class TcpConnection
     public long AcceptedAtMs { get; }
 
     public Action? OnClosed { get; set; }
+
+    /// <summary>
+    /// The worker let go of it without closing it (RFC 6062: moved to the worker owning the allocation,
+    /// or bound as a client data connection); the bytes after the current frame went with it.
+    /// </summary>
+    public bool Detached { get; set; }
 }

@@ -13,7 +13,7 @@ namespace Turn.Server.Transports;
 /// time, off the workers) whether it is TLS or plain STUN/TURN: the plain port and the TLS port
 /// both serve both, as coturn's do.
 /// </summary>
-public sealed class TcpListener : IDisposable
+public sealed partial class TcpListener : IDisposable
 {
     private readonly Socket _listenSocket;
     private readonly TcpListenerLimits _limits;
@@ -99,6 +99,12 @@ public sealed class TcpListener : IDisposable
                 // EMFILE and friends: back off briefly instead of spinning.
                 _log.Warning($"TCP accept on {ListenerBindException.Format(LocalEndPoint)} failed: {e.SocketErrorCode}");
                 await Task.Delay(100).ConfigureAwait(false);
+                continue;
+            }
+
+            if (_proxyProtocol)
+            {
+                StartProxied(client, workers); // Proxy/TcpListener.Proxy.cs: the client's address comes in the header
                 continue;
             }
 

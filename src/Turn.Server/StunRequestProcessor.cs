@@ -26,14 +26,26 @@ public sealed class StunRequestProcessor
     /// </summary>
     /// <returns>The answer's length in bytes, or 0 when nothing is to be sent.</returns>
     public int Process(ReadOnlySpan<byte> packet, in PacketContext context, Span<byte> response)
+        => Process(packet, context, response, out _);
+
+    /// <summary>
+    /// Handles <paramref name="packet"/>; the answer, if any, goes to <paramref name="replyTo"/>: the
+    /// context itself, except for RFC 5780 requests answered from another server address or to another client port.
+    /// </summary>
+    public int Process(ReadOnlySpan<byte> packet, in PacketContext context, Span<byte> response, out PacketContext replyTo)
     {
         StunParseStatus status = StunMessage.TryParse(packet, out StunMessage message);
-        return ProcessParsed(status, message, packet, context, response);
+        return ProcessParsed(status, message, packet, context, response, out replyTo);
     }
 
-    /// <summary>The same as <see cref="Process"/> for a packet the caller already parsed.</summary>
+    /// <summary>The same as <see cref="Process(ReadOnlySpan{byte}, in PacketContext, Span{byte})"/> for a packet the caller already parsed.</summary>
     public int ProcessParsed(StunParseStatus status, in StunMessage message, ReadOnlySpan<byte> packet, in PacketContext context, Span<byte> response)
+        => ProcessParsed(status, message, packet, context, response, out _);
+
+    /// <summary>The same as <see cref="Process(ReadOnlySpan{byte}, in PacketContext, Span{byte}, out PacketContext)"/> for a packet the caller already parsed.</summary>
+    public int ProcessParsed(StunParseStatus status, in StunMessage message, ReadOnlySpan<byte> packet, in PacketContext context, Span<byte> response, out PacketContext replyTo)
     {
+        replyTo = context;
         if (status == StunParseStatus.NotStun)
         {
             Counters.CountDrop(DropReason.NotStun);
@@ -71,7 +83,7 @@ public sealed class StunRequestProcessor
                 return 0;
             }
 
-            return _binding.Handle(message, context, response);
+            return _binding.Handle(message, context, response, out replyTo);
         }
 
         if (_options.StunOnly)

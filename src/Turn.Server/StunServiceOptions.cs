@@ -28,8 +28,8 @@ public sealed record StunServiceOptions
     public bool ResponseOrigin { get; init; } = true;
 
     /// <summary>
-    /// The server's alternate address for RFC 5780 NAT behaviour discovery (OTHER-ADDRESS), or null
-    /// when this server has no second address and CHANGE-REQUEST cannot be honoured.
+    /// RFC 5780 NAT behaviour discovery: the server's addresses with their OTHER-ADDRESS and the
+    /// sockets that answer CHANGE-REQUEST; null when it is off (one listening address, or --no-rfc5780).
     /// </summary>
-    public Turn.Protocol.StunAddress? OtherAddress { get; init; }
+    public NatDiscoveryMap? NatDiscovery { get; init; }
 }

@@ -37,9 +37,9 @@ Options:
   -b, --userdb, --db <file>      SQLite user database (default /var/lib/turn/turndb; also tried:
                                  /var/db/turndb, /usr/local/var/db/turndb)
   -e, --psql-userdb, --sql-userdb <conninfo>
-                                 PostgreSQL user database (not available yet in this build)
-  -M, --mysql-userdb <conninfo>  MySQL/MariaDB user database (not available yet in this build)
-  -N, --redis-userdb <conninfo>  Redis user database (not available yet in this build)
+                                 PostgreSQL user database
+  -M, --mysql-userdb <conninfo>  MySQL/MariaDB user database
+  -N, --redis-userdb <conninfo>  Redis user database
   -J, --mongo-userdb <uri>       MongoDB user database (not available in this build)
   -u, --user <name>              user name
   -r, --realm <realm>            realm

@@ -14,7 +14,9 @@ namespace Turn.Daemon;
 /// <summary>The configuration → the engine's options and shared services.</summary>
 internal static class EngineSetup
 {
-    public static StunServiceOptions StunOptions(TurnServerConfig c) => new()
+    /// <param name="c">The configuration.</param>
+    /// <param name="natDiscovery">RFC 5780's map of the bound listeners; null when RFC 5780 is off.</param>
+    public static StunServiceOptions StunOptions(TurnServerConfig c, NatDiscoveryMap? natDiscovery = null) => new()
     {
         StunOnly = c.StunOnly,
         NoStun = c.NoStun,
@@ -22,15 +24,15 @@ internal static class EngineSetup
         Software = c.NoSoftwareAttribute ? null : ProductInfo.SoftwareAttribute,
         MappedAddressForOldClients = !c.NoStunBackwardCompatibility,
         Rfc3489Requests = !c.NoStunBackwardCompatibility,
-        // RFC 5780 needs a second address; until this build serves one, RESPONSE-ORIGIN is still
-        // sent (as coturn does) unless the operator asked for it only with RFC 5780.
-        ResponseOrigin = !c.ResponseOriginOnlyWithRfc5780,
-        OtherAddress = null,
+        // RESPONSE-ORIGIN is sent with or without RFC 5780 (as coturn does) unless the operator
+        // asked for it only with RFC 5780.
+        ResponseOrigin = !c.ResponseOriginOnlyWithRfc5780 || natDiscovery is not null,
+        NatDiscovery = natDiscovery,
     };
 
-    public static TurnEngineOptions EngineOptions(TurnServerConfig c) => new()
+    public static TurnEngineOptions EngineOptions(TurnServerConfig c, NatDiscoveryMap? natDiscovery = null) => new()
     {
-        Stun = StunOptions(c),
+        Stun = StunOptions(c, natDiscovery),
         Authenticate = UsesAuthentication(c),
         Realm = c.Realm ?? string.Empty,
         NonceLifetimeSeconds = c.StaleNonce ?? 600,
@@ -56,9 +58,9 @@ internal static class EngineSetup
     /// <summary>lt-cred-mech or use-auth-secret turn authentication on; no-auth (the default otherwise) leaves it off.</summary>
     public static bool UsesAuthentication(TurnServerConfig c) => !c.NoAuth && (c.LtCredMech || c.UseAuthSecret || c.OAuth);
 
-    public static TurnEngineServices Services(TurnServerConfig c, IReadOnlyList<StunAddress> listening, DatabaseHandle? database, IServerLog log)
+    public static TurnEngineServices Services(TurnServerConfig c, IReadOnlyList<StunAddress> listening, DatabaseHandle? database, IServerLog log, NatDiscoveryMap? natDiscovery = null)
     {
-        TurnEngineOptions options = EngineOptions(c);
+        TurnEngineOptions options = EngineOptions(c, natDiscovery);
         Authenticator? authenticator = null;
         if (options.Authenticate)
         {
@@ -98,8 +100,8 @@ internal static class EngineSetup
         };
     }
 
-    /// <summary>The TLS listeners' settings, or null when TLS is off (no-tls, or no certificate found by the loader).</summary>
-    public static TlsSettings? Tls(TurnServerConfig c) => c.NoTls || c.ResolvedCertFile is null
+    /// <summary>The certificate settings of the TLS and DTLS listeners, or null when both are off (no-tls and no-dtls, or no certificate found by the loader).</summary>
+    public static TlsSettings? Tls(TurnServerConfig c) => (c.NoTls && c.NoDtls) || c.ResolvedCertFile is null
         ? null
         : new TlsSettings(c.ResolvedCertFile, c.ResolvedPkeyFile ?? c.ResolvedCertFile)
         {

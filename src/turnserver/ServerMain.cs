@@ -7,6 +7,7 @@ using Turn.Protocol;
 using Turn.Server;
 using Turn.Server.Engine;
 using Turn.Server.Transports;
+using Turn.Server.Dtls;
 using Turn.Server.Transports.Tls;
 
 namespace Turn.Daemon;
@@ -89,8 +90,8 @@ internal static class ServerMain
             }
             catch (TlsSetupException e)
             {
-                log.Fatal($"TLS: {e.Message} (set no-tls to run without TLS)");
-                Console.Error.WriteLine($"turnserver: TLS: {e.Message} (set no-tls to run without TLS)");
+                log.Fatal($"TLS: {e.Message} (set no-tls and no-dtls to run without TLS and DTLS)");
+                Console.Error.WriteLine($"turnserver: TLS: {e.Message} (set no-tls and no-dtls to run without TLS and DTLS)");
                 return ExitConfig;
             }
 
@@ -99,15 +100,27 @@ internal static class ServerMain
             log.Info($"TLS: {tls.Describe()}");
         }
 
+        TlsServerContext? certificates = tls; // TLS and DTLS share it (and its reloads)
+        if (!DtlsSetup.TryCreate(config, certificates, log, out DtlsServerContext? dtls))
+        {
+            return ExitConfig;
+        }
+
+        tls = config.NoTls ? null : tls;
+
+        bool rfc5780 = NatDiscoverySetup.Enabled(config, addresses, out string? rfc5780Off);
         var plan = new ListenerPlan(addresses, [config.ListeningPort], Udp: !config.NoUdp, Tcp: !config.NoTcp, workers)
         {
             SocketBufferBytes = config.SockBufSize,
             Tls = tls,
             TlsPorts = [config.TlsListeningPort],
+            Dtls = dtls,
+            Alternates = NatDiscoverySetup.Alternates(config, rfc5780),
+            ProxyPort = config.TcpProxyPort,
         };
-        if (!plan.Udp && !plan.Tcp && plan.Tls is null)
+        if (!plan.Udp && !plan.Tcp && plan.Tls is null && plan.Dtls is null && plan.ProxyPort == 0)
         {
-            log.Fatal("no listeners: UDP and TCP are disabled (no-udp, no-tcp), TLS is off and DTLS is not available in this build");
+            log.Fatal("no listeners: UDP and TCP are disabled (no-udp, no-tcp), and TLS and DTLS are off");
             return ExitStartup;
         }
 
@@ -145,9 +158,12 @@ internal static class ServerMain
             database.StartAsync().GetAwaiter().GetResult();
         }
 
+        StatsDbReporter? stats = StatsDbSetup.Start(config, log);
         using (listeners)
         {
-            TurnEngineServices services = EngineSetup.Services(config, listeners.ListeningAddresses, database, log);
+            NatDiscoveryMap? natDiscovery = rfc5780 ? NatDiscoverySetup.Map(config, addresses, listeners) : null;
+            TurnEngineServices services = EngineSetup.Services(config, listeners.ListeningAddresses, database, log, natDiscovery);
+            services.AllocationObserver = stats;
             foreach (RelayWorker worker in listeners.Workers)
             {
                 worker.Engine = new TurnEngine(services, worker, observer);
@@ -163,18 +179,23 @@ internal static class ServerMain
                 c.Cancel = true;
                 log.Reopen();
                 log.Info("SIGHUP: log reopened");
-                ReloadTls(tls, log, "SIGHUP");
+                ReloadTls(certificates, dtls, log, "SIGHUP");
             });
             using PosixSignalRegistration usr2 = PosixSignalRegistration.Create(SigUsr2, c =>
             {
                 c.Cancel = true;
-                ReloadTls(tls, log, "SIGUSR2");
+                ReloadTls(certificates, dtls, log, "SIGUSR2");
             });
 
             listeners.Start();
             foreach (IPEndPoint ep in listeners.UdpEndPoints)
             {
-                log.Info($"listening on UDP {ListenerBindException.Format(ep)} ({workers} worker{(workers == 1 ? "" : "s")})");
+                log.Info($"listening on UDP {ListenerBindException.Format(ep)} ({workers} worker{(workers == 1 ? "" : "s")}){(dtls is null ? "" : ", DTLS detected too")}");
+            }
+
+            foreach (IPEndPoint ep in listeners.DtlsEndPoints)
+            {
+                log.Info($"listening on DTLS {ListenerBindException.Format(ep)} (plain UDP detected too)");
             }
 
             foreach (IPEndPoint ep in listeners.TcpEndPoints)
@@ -186,6 +207,13 @@ internal static class ServerMain
             {
                 log.Info($"listening on TLS {ListenerBindException.Format(ep)}{(plan.Tcp ? " (plain TCP detected too)" : "")}");
             }
+
+            foreach (IPEndPoint ep in listeners.ProxyEndPoints)
+            {
+                log.Info($"listening on TCP proxy {ListenerBindException.Format(ep)} (PROXY protocol v2 header expected first)");
+            }
+
+            log.Info(rfc5780 ? NatDiscoverySetup.Describe(listeners) : $"RFC 5780 NAT behaviour discovery: off ({rfc5780Off})");
 
             log.Info(services.Options.Authenticate
                 ? $"authentication: long-term credentials, realm \"{services.Options.Realm}\"{(config.UseAuthSecret ? ", TURN REST API secrets" : "")}"
@@ -206,13 +234,15 @@ internal static class ServerMain
             policies?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
+        // The workers reported their last allocations deleted as they stopped: write that, bounded.
+        stats?.StopAsync(TimeSpan.FromSeconds(2)).GetAwaiter().GetResult();
         database?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         log.Info("stopped");
         return ExitOk;
     }
 
     /// <summary>SIGUSR2 (coturn) and SIGHUP: new handshakes use the re-read certificate; a bad file keeps the old one.</summary>
-    private static void ReloadTls(TlsServerContext? tls, ServerLogger log, string signal)
+    private static void ReloadTls(TlsServerContext? tls, DtlsServerContext? dtls, ServerLogger log, string signal)
     {
         if (tls is null)
         {
@@ -224,6 +254,7 @@ internal static class ServerMain
         else if (tls.Reload(out string? error))
         {
             log.Info($"{signal}: TLS certificate reloaded: {tls.Describe()}");
+            DtlsSetup.Refresh(tls, dtls, log, signal);
         }
         else
         {

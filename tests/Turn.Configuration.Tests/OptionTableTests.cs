@@ -158,9 +158,13 @@ public class OptionTableTests
         // TURN relay over UDP (issue 3):
         "relay-ip", "external-ip", "min-port", "max-port", "no-udp-relay", "no-tcp-relay", "server-relay", "allocation-default-address-family", "keep-address-family", "max-allocate-lifetime", "channel-lifetime", "permission-lifetime", "rfc5766-channel-numbers", "allow-loopback-peers", "no-multicast-peers", "allowed-peer-ip", "denied-peer-ip", "lt-cred-mech", "no-auth", "user", "realm", "use-auth-secret", "static-auth-secret", "rest-api-separator", "stale-nonce", "user-quota", "total-quota", "max-bps", "bps-capacity", "stateless-nonce", "sock-buf-size",
         // user databases (issue 5):
-        "userdb", "no-dynamic-ip-list", "no-dynamic-realms", "oauth", "server-name",
+        "userdb", "psql-userdb", "mysql-userdb", "redis-userdb", "no-dynamic-ip-list", "no-dynamic-realms", "oauth", "server-name",
+        // status database (allocation statuses and traffic in coturn's Redis layout):
+        "redis-statsdb",
         // TLS listeners:
         "cert", "pkey", "pkey-pwd", "cipher-list", "CA-file", "no-tlsv1", "no-tlsv1_1", "no-tlsv1_2", "tlsv1", "tlsv1_1",
+        // RFC 5780 NAT behaviour discovery and the PROXY protocol listener:
+        "no-rfc5780", "rfc5780", "tcp-proxy-port",
     ];
 
     public static TheoryData<string> Coturn461Rows() => [.. Coturn461];

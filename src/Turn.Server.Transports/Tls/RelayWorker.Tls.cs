@@ -92,6 +92,10 @@ public sealed unsafe partial class RelayWorker
                 {
                     c.LastActivityMs = engine.NowMs;
                     DeliverFrames(engine, c, buffer.AsSpan(0, item.Length));
+                    if (IsCurrent(c))
+                    {
+                        c.ReleaseBindPause(buffer); // still a STUN connection: a ConnectionBind in this buffer did not bind it (RFC 6062)
+                    }
                 }
             }
             finally

@@ -23,7 +23,7 @@ namespace Turn.Server.Transports.Tls;
 /// waiting, whole messages are dropped, as for plain TCP.
 /// </para>
 /// </summary>
-internal sealed class TlsConnection
+internal sealed partial class TlsConnection
 {
     public const int MaxPendingBytes = TcpConnection.MaxPendingBytes;
     public const int MaxInflightBytes = 256 * 1024;
@@ -33,7 +33,7 @@ internal sealed class TlsConnection
     private readonly Socket _socket;
     private readonly SslStream _ssl;
     private readonly RecordBatchingStream _transport;
-    private readonly RelayWorker _worker;
+    private RelayWorker _worker; // changes once at most: RFC 6062 hand-over to the worker owning the allocation (TlsConnection.Raw.cs)
     private readonly IServerLog _log;
 
     // Output, shared between the worker (producer) and the write loop (consumer).
@@ -158,6 +158,7 @@ internal sealed class TlsConnection
 
         _writeSignal.Set();
         _readResume.Set();
+        _bindVerdictSignal.Set();
     }
 
     /// <summary>Closes a connection whose loops never started (the worker was stopping).</summary>
@@ -173,26 +174,42 @@ internal sealed class TlsConnection
     {
         byte[]? buffer = null;
         int filled = 0;
+        bool frameFirst = false;
         try
         {
             while (!IsAborted)
             {
-                if (buffer is null)
+                if (IsRaw)
                 {
-                    // Wait for data without holding a buffer: an idle connection keeps none.
-                    await _ssl.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
-                    buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+                    // RFC 6062 §5.4: a bound client data connection carries bytes as they are, from now on.
+                    byte[]? leftover = buffer;
+                    buffer = null;
+                    await RawReadLoopAsync(leftover, filled).ConfigureAwait(false);
+                    return;
                 }
 
-                int n = await _ssl.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
-                if (n == 0)
+                if (!frameFirst || buffer is null)
                 {
-                    break; // the client closed (close_notify or FIN)
+                    if (buffer is null)
+                    {
+                        // Wait for data without holding a buffer: an idle connection keeps none.
+                        await _ssl.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+                        buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+                    }
+
+                    int n = await _ssl.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        break; // the client closed (close_notify or FIN)
+                    }
+
+                    filled += n;
                 }
 
-                filled += n;
+                frameFirst = false;
                 int consumed = 0;
                 int needed = 0;
+                bool bind = false;
                 while (true)
                 {
                     StreamFrameKind kind = StreamFraming.GetFrame(buffer.AsSpan(consumed, filled - consumed), out int length);
@@ -213,6 +230,11 @@ internal sealed class TlsConnection
                     }
 
                     consumed += length;
+                    if (kind == StreamFrameKind.Stun && IsConnectionBindRequest(buffer.AsSpan(consumed - length, length)))
+                    {
+                        bind = true; // what follows may be data for a peer (RFC 6062): framed only if it is not
+                        break;
+                    }
                 }
 
                 int rest = filled - consumed;
@@ -229,10 +251,21 @@ internal sealed class TlsConnection
                     buffer = next;
                     filled = rest;
                     int inflight = Interlocked.Add(ref _inflight, consumed);
-                    _worker.PostTls(this, full, consumed);
+                    if (bind)
+                    {
+                        BeginBindVerdict(full);
+                    }
+
+                    Worker.PostTls(this, full, consumed);
                     if (inflight > MaxInflightBytes)
                     {
                         await WaitForWorkerAsync().ConfigureAwait(false);
+                    }
+
+                    if (bind)
+                    {
+                        await WaitForBindVerdictAsync().ConfigureAwait(false);
+                        frameFirst = filled > 0;
                     }
                 }
                 else if (needed > buffer.Length)
@@ -265,7 +298,7 @@ internal sealed class TlsConnection
 
             Abort();
             _ssl.Dispose();
-            _worker.PostTls(this, null, 0); // the worker ends the allocation and frees the id
+            PostClosed(); // the worker ends the allocation (or the data connection) and frees the id
         }
     }
 
@@ -291,12 +324,19 @@ internal sealed class TlsConnection
             while (!IsAborted)
             {
                 await _writeSignal.WaitAsync().ConfigureAwait(false);
-                while (TryTake(out byte[]? chunk, out int length))
+                while (TryTake(out byte[]? chunk, out int length, out bool raw))
                 {
                     try
                     {
                         _transport.BeginBatch();
                         int offset = 0;
+                        if (raw)
+                        {
+                            // RFC 6062 data: one record per relayed read, as it came (TlsConnection.Raw.cs).
+                            await _ssl.WriteAsync(chunk.AsMemory(0, length)).ConfigureAwait(false);
+                            offset = length;
+                        }
+
                         while (offset < length)
                         {
                             // One record per message: the chunk holds whole STUN/ChannelData frames back to back.
@@ -335,16 +375,18 @@ internal sealed class TlsConnection
         }
     }
 
-    private bool TryTake(out byte[] chunk, out int length)
+    private bool TryTake(out byte[] chunk, out int length, out bool raw)
     {
         lock (_outLock)
         {
+            raw = false;
             if (!_outClosed && !IsAborted)
             {
                 if (_out.Count > 0)
                 {
                     (chunk, length) = _out.Dequeue();
                     _pendingBytes -= length;
+                    raw = TookRawChunk();
                     return true;
                 }
 
@@ -359,6 +401,7 @@ internal sealed class TlsConnection
             }
 
             _writerBusy = false;
+            OnOutputIdle();
             chunk = [];
             length = 0;
             return false;

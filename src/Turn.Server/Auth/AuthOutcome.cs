@@ -18,6 +18,12 @@ public enum AuthOutcome
     /// <summary>A different user than the allocation's: 441 (RFC 8656 §6.2).</summary>
     WrongCredentials,
 
+    /// <summary>
+    /// REALM is not the realm of the session (the one its nonce was issued with, or the allocation's): as coturn,
+    /// 437 for an Allocate, 441 for other requests.
+    /// </summary>
+    WrongRealm,
+
     /// <summary>The key lookup is under way; the request is re-run when it completes.</summary>
     Pending,
 }

@@ -7,7 +7,9 @@ namespace Turn.Server.Auth;
 /// <summary>
 /// The long-term credential mechanism of RFC 8489 §9.2 (with RFC 5389 clients unchanged): checks a
 /// request's USERNAME or USERHASH, REALM, NONCE, PASSWORD-ALGORITHM(S) and MESSAGE-INTEGRITY(-SHA256),
-/// and writes 401/438 challenges. One instance is shared by all workers; it holds no mutable state.
+/// and writes 401/438 challenges. Several realms may be served (the default one, and those an ORIGIN
+/// selects): each challenge names one, with a nonce bound to it. One instance is shared by all workers;
+/// it holds no mutable state.
 /// </summary>
 public sealed class Authenticator
 {
@@ -17,7 +19,7 @@ public sealed class Authenticator
 
     private readonly string? _oauthServerName;
 
-    /// <param name="realm">The realm of every user.</param>
+    /// <param name="realm">The default realm (-r): requests without a known ORIGIN are served in it.</param>
     /// <param name="nonces">Issues and checks nonces.</param>
     /// <param name="credentials">Where keys come from.</param>
     /// <param name="oauthServerName">With --oauth: the server name tokens are bound to (RFC 7635); null = no third-party authorization.</param>
@@ -41,15 +43,47 @@ public sealed class Authenticator
     public byte[] RealmUtf8 { get; }
 
     /// <summary>
-    /// Authenticates <paramref name="request"/>. With <paramref name="fixedSession"/> (the allocation's)
-    /// the user and key are already known; otherwise keys are looked up, which may be
-    /// <see cref="AuthOutcome.Pending"/>: then <paramref name="lookup"/> completes later and the
-    /// request should be run again with the result as <paramref name="knownKeys"/>.
+    /// Authenticates <paramref name="request"/> in the default realm, or in the allocation's realm when
+    /// <paramref name="fixedSession"/> is given. See the overload with a realm.
     /// </summary>
     public AuthOutcome Authenticate(
         in StunMessage request,
         in StunAddress client,
         long unixNow,
+        SessionCredentials? fixedSession,
+        CredentialLookup? known,
+        out SessionCredentials? session,
+        out Task<CredentialLookup>? lookup)
+    {
+        string realm = fixedSession?.Realm ?? Realm;
+        return Authenticate(request, client, unixNow, ref realm, fixedSession, known, out session, out lookup);
+    }
+
+    /// <summary>
+    /// Authenticates <paramref name="request"/>. With <paramref name="fixedSession"/> (the allocation's)
+    /// the user, realm and key are already known; otherwise keys are looked up, which may be
+    /// <see cref="AuthOutcome.Pending"/>: then <paramref name="lookup"/> completes later and the
+    /// request should be run again with the result as <paramref name="known"/>.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="client">Its source (nonces are bound to the IP).</param>
+    /// <param name="unixNow">Wall clock, Unix seconds.</param>
+    /// <param name="realm">
+    /// In: the realm the server gives this request (the allocation's; for an Allocate, the one its ORIGIN selects;
+    /// else the default). Out: the session's realm when <see cref="AuthOutcome.Ok"/>, else the realm to challenge with.
+    /// A new session is served in the realm its REALM names when the nonce was issued with that realm (the server
+    /// chose it in the challenge, as coturn fixes a session's realm at its first Allocate); a nonce issued for
+    /// another realm of ours means REALM is wrong (<see cref="AuthOutcome.WrongRealm"/>).
+    /// </param>
+    /// <param name="fixedSession">The allocation's credentials, or null for a request without an allocation.</param>
+    /// <param name="known">The result of an earlier <paramref name="lookup"/> for this request.</param>
+    /// <param name="session">The credentials when <see cref="AuthOutcome.Ok"/>.</param>
+    /// <param name="lookup">When <see cref="AuthOutcome.Pending"/>: the lookup to wait for.</param>
+    public AuthOutcome Authenticate(
+        in StunMessage request,
+        in StunAddress client,
+        long unixNow,
+        ref string realm,
         SessionCredentials? fixedSession,
         CredentialLookup? known,
         out SessionCredentials? session,
@@ -68,22 +102,44 @@ public sealed class Authenticator
         bool hasUser = request.TryGetAttribute(StunAttributeType.Username, out ReadOnlySpan<byte> username);
         bool hasHash = request.TryGetAttribute(StunAttributeType.UserHash, out ReadOnlySpan<byte> userHash);
         if ((!hasUser && !hasHash)
-            || !request.TryGetAttribute(StunAttributeType.Realm, out ReadOnlySpan<byte> realm)
-            || !request.TryGetAttribute(StunAttributeType.Nonce, out ReadOnlySpan<byte> nonce))
+            || !request.TryGetAttribute(StunAttributeType.Realm, out ReadOnlySpan<byte> requestRealm)
+            || !request.TryGetAttribute(StunAttributeType.Nonce, out ReadOnlySpan<byte> nonce)
+            || !StunAttributeReader.TryReadRealm(requestRealm, out _))
         {
             return AuthOutcome.BadRequest;
         }
 
-        switch (_nonces.Check(nonce, client, unixNow))
+        if (fixedSession is not null)
         {
-            case NonceCheck.Stale:
-            case NonceCheck.Invalid:
-                return AuthOutcome.StaleNonce;
-        }
+            // Requests on an allocation are in its realm (coturn checks REALM before NONCE).
+            realm = fixedSession.Realm;
+            if (!requestRealm.SequenceEqual(fixedSession.RealmUtf8))
+            {
+                return AuthOutcome.WrongRealm;
+            }
 
-        if (!realm.SequenceEqual(RealmUtf8))
+            if (_nonces.Check(nonce, client, unixNow, fixedSession.RealmUtf8) != NonceCheck.Valid)
+            {
+                return AuthOutcome.StaleNonce;
+            }
+        }
+        else
         {
-            return AuthOutcome.Unauthorized;
+            switch (_nonces.Check(nonce, client, unixNow, requestRealm))
+            {
+                case NonceCheck.Valid:
+                    realm = RealmOf(requestRealm);
+                    break;
+                case NonceCheck.Stale:
+                    // Ours, for this realm, but old: a fresh nonce for the same realm.
+                    realm = RealmOf(requestRealm);
+                    return AuthOutcome.StaleNonce;
+                default:
+                    // Issued for another of our realms (the one ORIGIN selects, or the default): REALM is wrong.
+                    return IssuedFor(nonce, client, unixNow, realm) || (realm != Realm && IssuedFor(nonce, client, unixNow, Realm))
+                        ? AuthOutcome.WrongRealm
+                        : AuthOutcome.StaleNonce;
+            }
         }
 
         if (!TryGetAlgorithm(request, out StunPasswordAlgorithm algorithm))
@@ -114,7 +170,7 @@ public sealed class Authenticator
         // RFC 7635 §5: with OAUTH-ACCESS-TOKEN, USERNAME is the key id and the token carries the MAC key.
         if (_oauthServerName is not null && hasUser && request.TryGetAttribute(StunAttributeType.AccessToken, out ReadOnlySpan<byte> token))
         {
-            return AuthenticateOAuth(request, username, token, unixNow, sha256Integrity, known, out session, out lookup);
+            return AuthenticateOAuth(request, username, token, unixNow, sha256Integrity, realm, known, out session, out lookup);
         }
 
         string name;
@@ -127,7 +183,7 @@ public sealed class Authenticator
 
             name = Encoding.UTF8.GetString(username);
         }
-        else if (!_credentials.TryResolveUserHash(userHash, Realm, out name))
+        else if (!_credentials.TryResolveUserHash(userHash, realm, out name))
         {
             return AuthOutcome.Unauthorized;
         }
@@ -139,7 +195,7 @@ public sealed class Authenticator
         }
         else
         {
-            ValueTask<IReadOnlyList<UserKey>> pending = _credentials.GetKeysAsync(name, Realm);
+            ValueTask<IReadOnlyList<UserKey>> pending = _credentials.GetKeysAsync(name, realm);
             if (!pending.IsCompletedSuccessfully)
             {
                 lookup = KeysLater(pending);
@@ -154,7 +210,7 @@ public sealed class Authenticator
             byte[]? key = keys[i].For(algorithm);
             if (key is not null && Verify(request, key, sha256Integrity))
             {
-                session = new SessionCredentials(name, Realm, key, algorithm);
+                session = new SessionCredentials(name, realm, key, algorithm);
                 return AuthOutcome.Ok;
             }
         }
@@ -162,17 +218,31 @@ public sealed class Authenticator
         return AuthOutcome.Unauthorized;
     }
 
-    /// <summary>Adds REALM, NONCE, PASSWORD-ALGORITHMS (and THIRD-PARTY-AUTHORIZATION with --oauth) to a 401 or 438.</summary>
-    public void AddChallenge(ref StunMessageWriter writer, in StunAddress client, long unixNow)
+    /// <summary>Adds REALM (the default realm), NONCE, PASSWORD-ALGORITHMS (and THIRD-PARTY-AUTHORIZATION with --oauth) to a 401 or 438.</summary>
+    public void AddChallenge(ref StunMessageWriter writer, in StunAddress client, long unixNow) =>
+        AddChallenge(ref writer, client, unixNow, Realm);
+
+    /// <summary>
+    /// Adds REALM <paramref name="realm"/>, a NONCE bound to it, PASSWORD-ALGORITHMS (and THIRD-PARTY-AUTHORIZATION
+    /// with --oauth) to a 401 or 438 (RFC 8489 §9.2.4). A realm too long for REALM falls back to the default one.
+    /// </summary>
+    public void AddChallenge(ref StunMessageWriter writer, in StunAddress client, long unixNow, string realm)
     {
         if (_oauthServerName is not null)
         {
             writer.AddThirdPartyAuthorization(_oauthServerName);
         }
 
-        writer.AddUtf8(StunAttributeType.Realm, RealmUtf8);
+        Span<byte> realmBuffer = stackalloc byte[NonceService.MaxRealmBytes];
+        scoped ReadOnlySpan<byte> realmUtf8 = RealmUtf8;
+        if (!string.Equals(realm, Realm, StringComparison.Ordinal) && Encoding.UTF8.TryGetBytes(realm, realmBuffer, out int written))
+        {
+            realmUtf8 = realmBuffer[..written];
+        }
+
+        writer.AddUtf8(StunAttributeType.Realm, realmUtf8);
         Span<byte> nonce = stackalloc byte[NonceService.Length];
-        _nonces.Write(client, unixNow, nonce);
+        _nonces.Write(client, unixNow, realmUtf8, nonce);
         writer.AddUtf8(StunAttributeType.Nonce, nonce);
         if (_nonces.PasswordAlgorithms)
         {
@@ -199,6 +269,7 @@ public sealed class Authenticator
         ReadOnlySpan<byte> token,
         long unixNow,
         bool sha256Integrity,
+        string realm,
         CredentialLookup? known,
         out SessionCredentials? session,
         out Task<CredentialLookup>? lookup)
@@ -230,7 +301,7 @@ public sealed class Authenticator
             return AuthOutcome.Unauthorized;
         }
 
-        session = new SessionCredentials(kid, Realm, macKey, StunPasswordAlgorithm.Md5) { MaxLifetimeSeconds = lifetime };
+        session = new SessionCredentials(kid, realm, macKey, StunPasswordAlgorithm.Md5) { MaxLifetimeSeconds = lifetime };
         return AuthOutcome.Ok;
     }
 
@@ -239,6 +310,17 @@ public sealed class Authenticator
     /// with the first 16 bytes, the size of a long-term MD5 key; MESSAGE-INTEGRITY-SHA256 takes it whole.
     /// </summary>
     private static byte[] IntegrityKey(byte[] macKey, bool sha256) => sha256 || macKey.Length <= 16 ? macKey : macKey[..16];
+
+    /// <summary>The realm a REALM value names (the default realm's string without decoding it again).</summary>
+    private string RealmOf(ReadOnlySpan<byte> utf8) => utf8.SequenceEqual(RealmUtf8) ? Realm : Encoding.UTF8.GetString(utf8);
+
+    /// <summary>True when <paramref name="nonce"/> is one we issued to this client for <paramref name="realm"/> (fresh or stale).</summary>
+    private bool IssuedFor(ReadOnlySpan<byte> nonce, in StunAddress client, long unixNow, string realm)
+    {
+        Span<byte> buffer = stackalloc byte[NonceService.MaxRealmBytes];
+        return Encoding.UTF8.TryGetBytes(realm, buffer, out int written)
+            && _nonces.Check(nonce, client, unixNow, buffer[..written]) != NonceCheck.Invalid;
+    }
 
     private static async Task<CredentialLookup> KeysLater(ValueTask<IReadOnlyList<UserKey>> pending) =>
         new() { Keys = await pending.ConfigureAwait(false) };
@@ -284,7 +366,7 @@ public sealed class Authenticator
     private bool MatchesUserHash(ReadOnlySpan<byte> userHash, SessionCredentials session)
     {
         Span<byte> expected = stackalloc byte[32];
-        StunKeys.UserHash(session.UsernameUtf8, RealmUtf8, expected);
+        StunKeys.UserHash(session.UsernameUtf8, session.RealmUtf8, expected);
         return CryptographicOperations.FixedTimeEquals(expected, userHash);
     }
 }

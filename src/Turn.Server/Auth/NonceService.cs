@@ -19,13 +19,18 @@ public enum NonceCheck
 /// <summary>
 /// Stateless nonces: the server remembers nothing per client before authentication succeeds.
 /// A nonce is "obMatJos2" + the 24-bit security feature set (RFC 8489 §9.2: the nonce cookie),
-/// then 8 hex digits of issue time and 16 hex digits of HMAC-SHA256(secret, cookie|time|client IP).
-/// It is bound to the client's IP address, so a nonce captured elsewhere is useless.
+/// then 8 hex digits of issue time and 16 hex digits of HMAC-SHA256(secret, cookie|time|client IP|realm).
+/// It is bound to the client's IP address, so a nonce captured elsewhere is useless, and to the realm
+/// it was issued with (the REALM of the same challenge), so it proves which realm the server chose
+/// for the client (by ORIGIN) without remembering it.
 /// </summary>
 public sealed class NonceService
 {
     /// <summary>Length of every nonce this service issues.</summary>
     public const int Length = CookieLength + 8 + 16;
+
+    /// <summary>The longest realm a nonce can be bound to: a REALM value's limit (RFC 8489 §14.9).</summary>
+    public const int MaxRealmBytes = Stun.MaxTextBytes;
 
     private const int CookieLength = 13; // "obMatJos2" + 4 base64 characters
     private static readonly byte[] CookiePrefix = "obMatJos2"u8.ToArray();
@@ -73,18 +78,25 @@ public sealed class NonceService
             && written == 3 && (features[0] & 0x80) != 0;
     }
 
-    /// <summary>Writes a nonce for <paramref name="client"/> issued at <paramref name="nowSeconds"/> (Unix time).</summary>
-    public void Write(in StunAddress client, long nowSeconds, Span<byte> destination)
+    /// <summary>Writes a nonce for <paramref name="client"/> issued at <paramref name="nowSeconds"/> (Unix time), bound to the empty realm.</summary>
+    public void Write(in StunAddress client, long nowSeconds, Span<byte> destination) => Write(client, nowSeconds, [], destination);
+
+    /// <summary>Writes a nonce for <paramref name="client"/> and <paramref name="realmUtf8"/> issued at <paramref name="nowSeconds"/> (Unix time).</summary>
+    public void Write(in StunAddress client, long nowSeconds, ReadOnlySpan<byte> realmUtf8, Span<byte> destination)
     {
         _cookie.CopyTo(destination);
         uint issued = unchecked((uint)nowSeconds);
         WriteHex(issued, destination.Slice(CookieLength, 8));
         Span<byte> mac = stackalloc byte[32];
-        Mac(client, destination[..(CookieLength + 8)], mac);
+        Mac(client, destination[..(CookieLength + 8)], realmUtf8, mac);
         WriteHex(BinaryPrimitives.ReadUInt64BigEndian(mac), destination.Slice(CookieLength + 8, 16));
     }
 
-    public NonceCheck Check(ReadOnlySpan<byte> nonce, in StunAddress client, long nowSeconds)
+    /// <summary>Checks a nonce bound to the empty realm.</summary>
+    public NonceCheck Check(ReadOnlySpan<byte> nonce, in StunAddress client, long nowSeconds) => Check(nonce, client, nowSeconds, []);
+
+    /// <summary>Checks that <paramref name="nonce"/> was issued by this service to <paramref name="client"/>'s IP with <paramref name="realmUtf8"/>, and its age.</summary>
+    public NonceCheck Check(ReadOnlySpan<byte> nonce, in StunAddress client, long nowSeconds, ReadOnlySpan<byte> realmUtf8)
     {
         if (nonce.Length != Length || !nonce.StartsWith(_cookie)
             || !TryReadHex(nonce.Slice(CookieLength, 8), out ulong issued)
@@ -94,7 +106,7 @@ public sealed class NonceService
         }
 
         Span<byte> mac = stackalloc byte[32];
-        Mac(client, nonce[..(CookieLength + 8)], mac);
+        Mac(client, nonce[..(CookieLength + 8)], realmUtf8, mac);
         Span<byte> expected = stackalloc byte[8];
         Span<byte> actual = stackalloc byte[8];
         mac[..8].CopyTo(expected);
@@ -108,13 +120,20 @@ public sealed class NonceService
         return _lifetimeSeconds > 0 && age > _lifetimeSeconds ? NonceCheck.Stale : NonceCheck.Valid;
     }
 
-    private void Mac(in StunAddress client, ReadOnlySpan<byte> prefix, Span<byte> mac)
+    private void Mac(in StunAddress client, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> realmUtf8, Span<byte> mac)
     {
-        Span<byte> input = stackalloc byte[CookieLength + 8 + 16];
+        // A realm is at most MaxRealmBytes on the wire; a longer configured one is bound by its first bytes.
+        if (realmUtf8.Length > MaxRealmBytes)
+        {
+            realmUtf8 = realmUtf8[..MaxRealmBytes];
+        }
+
+        Span<byte> input = stackalloc byte[CookieLength + 8 + 16 + MaxRealmBytes];
         prefix.CopyTo(input);
         StunAddress ip = PeerlessIp(client);
-        int n = ip.WriteAddressBytes(input[prefix.Length..]);
-        HMACSHA256.HashData(_secret, input[..(prefix.Length + n)], mac);
+        int n = prefix.Length + ip.WriteAddressBytes(input[prefix.Length..]);
+        realmUtf8.CopyTo(input[n..]);
+        HMACSHA256.HashData(_secret, input[..(n + realmUtf8.Length)], mac);
     }
 
     // The nonce is tied to the client's IP, not its port: a NAT may move the port between retries.

@@ -14,6 +14,7 @@ public sealed class SessionCredentials
         Username = username;
         UsernameUtf8 = Encoding.UTF8.GetBytes(username);
         Realm = realm;
+        RealmUtf8 = Encoding.UTF8.GetBytes(realm);
         Key = key;
         Algorithm = algorithm;
     }
@@ -22,7 +23,10 @@ public sealed class SessionCredentials
 
     public byte[] UsernameUtf8 { get; }
 
+    /// <summary>The session's realm: the default realm, or the one its ORIGIN mapped to (fixed at creation like the key).</summary>
     public string Realm { get; }
+
+    public byte[] RealmUtf8 { get; }
 
     public byte[] Key { get; }
 

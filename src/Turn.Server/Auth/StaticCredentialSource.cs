@@ -84,6 +84,13 @@ public sealed class StaticCredentialSource : ICredentialSource
     /// <summary>The configured user, if any (for sources that combine static users with a database).</summary>
     public bool TryGetUser(string username, out UserKey key) => _users.TryGetValue(username, out key!);
 
+    /// <summary>The configured user in <paramref name="realm"/>: configured users belong to the default realm only.</summary>
+    public bool TryGetUser(string username, string realm, out UserKey key)
+    {
+        key = null!;
+        return string.Equals(realm, _realm, StringComparison.Ordinal) && _users.TryGetValue(username, out key!);
+    }
+
     private static UInt128 Hash(ReadOnlySpan<byte> userHash) =>
         new(BinaryPrimitives.ReadUInt64LittleEndian(userHash), BinaryPrimitives.ReadUInt64LittleEndian(userHash[8..]));
 }

@@ -38,7 +38,7 @@ public sealed partial class TurnEngine
             return;
         }
 
-        // Step 3: REQUESTED-TRANSPORT must be present and be UDP (TCP relays are RFC 6062's).
+        // Step 3: REQUESTED-TRANSPORT must be present and be UDP, or TCP (RFC 6062 §5.1).
         if (!request.TryGetAttribute(StunAttributeType.RequestedTransport, out ReadOnlySpan<byte> transport)
             || !StunAttributeReader.TryReadRequestedTransport(transport, out byte protocol))
         {
@@ -46,9 +46,19 @@ public sealed partial class TurnEngine
             return;
         }
 
-        if (protocol != ProtocolUdp || _options.NoUdpRelay)
+        bool tcpRelay = protocol == ProtocolTcp && !_options.NoTcpRelay;
+        if ((protocol != ProtocolUdp || _options.NoUdpRelay) && !tcpRelay)
         {
             Error(request, context, StunErrorCode.UnsupportedTransportProtocol, session);
+            return;
+        }
+
+        // RFC 6062 §5.1: a TCP relay only for a TCP/TLS client connection, and never with DONT-FRAGMENT,
+        // EVEN-PORT or RESERVATION-TOKEN (400).
+        if (tcpRelay && (!context.IsStream || request.HasAttribute(StunAttributeType.DontFragment)
+            || request.HasAttribute(StunAttributeType.EvenPort) || request.HasAttribute(StunAttributeType.ReservationToken)))
+        {
+            Error(request, context, StunErrorCode.BadRequest, session);
             return;
         }
 
@@ -102,9 +112,11 @@ public sealed partial class TurnEngine
             dual = true;
         }
 
-        // Step 7/8: quotas (486).
+        // Step 7/8: quotas (486), those of the session's realm.
         string? user = session?.Username;
-        if (!_services.Quotas.TryAdd(user))
+        string realm = session?.Realm ?? _options.Realm;
+        RealmLimits? limits = LimitsOf(realm);
+        if (!_services.Quotas.TryAdd(realm, user, limits))
         {
             Error(request, context, StunErrorCode.AllocationQuotaReached, session);
             return;
@@ -112,16 +124,16 @@ public sealed partial class TurnEngine
 
         // coturn's --bps-capacity: a session with a bandwidth limit reserves it from the server's total;
         // 486 when nothing is left (a nearly used-up total gives the session what is left).
-        long maxBps = _services.MaxBps;
+        long maxBps = limits?.MaxBps ?? _services.MaxBps;
         long grantedBps = _services.Bandwidth.TryReserve(maxBps);
         if (maxBps > 0 && grantedBps == 0)
         {
-            _services.Quotas.Remove(user);
+            _services.Quotas.Remove(realm, user);
             Error(request, context, StunErrorCode.AllocationQuotaReached, session);
             return;
         }
 
-        var allocation = new Allocation(context, session, grantedBps, NowMs) { DontFragment = dontFragment, ReservedBps = grantedBps };
+        var allocation = new Allocation(context, session, grantedBps, NowMs) { DontFragment = dontFragment, ReservedBps = grantedBps, Id = NextAllocationId(), Realm = realm, Tcp = tcpRelay ? new TcpRelayConnections() : null };
         RelayEndpoint? first;
         ulong reservation = 0;
         if (hasToken)
@@ -130,12 +142,12 @@ public sealed partial class TurnEngine
         }
         else
         {
-            first = OpenRelay(primary, context, hasEven, reserveNext, dontFragment, out reservation);
+            first = OpenRelay(primary, context, hasEven, reserveNext, dontFragment, out reservation, tcpRelay);
         }
 
         if (first is null)
         {
-            _services.Quotas.Remove(user);
+            _services.Quotas.Remove(realm, user);
             _services.Bandwidth.Release(grantedBps);
             bool noAddress = !hasToken && !TryChooseRelayIp(primary, context, out _);
             Error(request, context, noAddress ? StunErrorCode.AddressFamilyNotSupported : StunErrorCode.InsufficientCapacity, session);
@@ -146,7 +158,7 @@ public sealed partial class TurnEngine
         int secondError = 0;
         if (dual)
         {
-            RelayEndpoint? second = OpenRelay(StunAddressFamily.IPv6, context, even: false, reserveNext: false, dontFragment, out _);
+            RelayEndpoint? second = OpenRelay(StunAddressFamily.IPv6, context, even: false, reserveNext: false, dontFragment, out _, tcpRelay);
             if (second is null)
             {
                 secondError = TryChooseRelayIp(StunAddressFamily.IPv6, context, out _) ? StunErrorCode.InsufficientCapacity : StunErrorCode.AddressFamilyNotSupported;
@@ -204,6 +216,7 @@ public sealed partial class TurnEngine
         Finish(ref w, request, context, session);
         request.TransactionId.CopyTo(allocation.AllocateTransactionId);
         allocation.AllocateResponse = w.Overflowed ? null : w.Written.ToArray();
+        ReportLifetime(allocation, AllocationEventKind.Created, lifetime);
         if (_services.Log.IsDebugEnabled)
         {
             _services.Log.Debug($"allocation for {context.Client} ({user ?? "anonymous"}): relay {allocation.IPv4?.Bound}{(allocation.IPv6 is null ? "" : " " + allocation.IPv6.Bound)}, lifetime {lifetime}s");
@@ -275,8 +288,11 @@ public sealed partial class TurnEngine
     private static bool IsFamily(in StunAddress a, StunAddressFamily family) =>
         family == StunAddressFamily.IPv4 ? a.IsIPv4 : a.IsIPv6 && !a.IsIPv4MappedToIPv6;
 
-    /// <summary>Takes a port from the pool and binds a relay socket, trying again if another process holds the port.</summary>
-    private RelayEndpoint? OpenRelay(StunAddressFamily family, in PacketContext context, bool even, bool reserveNext, bool dontFragment, out ulong reservation)
+    /// <summary>
+    /// Takes a port from the pool and binds a relay socket (UDP, or a TCP listening socket when
+    /// <paramref name="tcp"/>), trying again if another process holds the port.
+    /// </summary>
+    private RelayEndpoint? OpenRelay(StunAddressFamily family, in PacketContext context, bool even, bool reserveNext, bool dontFragment, out ulong reservation, bool tcp = false)
     {
         reservation = 0;
         if (!TryChooseRelayIp(family, context, out StunAddress ip))
@@ -297,7 +313,7 @@ public sealed partial class TurnEngine
             }
 
             StunAddress address = ip.WithPort(port);
-            if (_io.TryOpenUdpRelay(address, dontFragment, out int relayId, out SocketError error))
+            if (tcp ? _io.TryOpenTcpRelay(address, out int relayId, out SocketError error) : _io.TryOpenUdpRelay(address, dontFragment, out relayId, out error))
             {
                 reservation = token;
                 opened = new RelayEndpoint(relayId, address, Advertise(address));

@@ -10,6 +10,7 @@ public sealed partial class TurnEngine
     private void OnSendIndication(in StunMessage indication, in PacketContext context)
     {
         if (!_allocations.TryGetValue(FiveTuple.Of(context), out Allocation? allocation)
+            || allocation.Tcp is not null // RFC 6062: a TCP allocation's data goes over data connections
             || !indication.TryGetAttribute(StunAttributeType.XorPeerAddress, out ReadOnlySpan<byte> peerValue)
             || !indication.TryGetAttribute(StunAttributeType.Data, out ReadOnlySpan<byte> data)
             || !StunAttributeReader.TryReadXorAddress(peerValue, indication.TransactionId, out StunAddress raw))
@@ -30,6 +31,7 @@ public sealed partial class TurnEngine
         }
 
         Counters.RelayedToPeer++;
+        allocation.Traffic.ToPeer(indication.Raw.Length, data.Length);
         _io.SendToPeer(relay.RelayId, peer, data);
     }
 
@@ -54,6 +56,7 @@ public sealed partial class TurnEngine
         }
 
         Counters.RelayedToPeer++;
+        allocation.Traffic.ToPeer(packet.Length, data.Length);
         _io.SendToPeer(relay.RelayId, peer, data);
     }
 
@@ -90,6 +93,7 @@ public sealed partial class TurnEngine
                 total = ChannelData.HeaderLength + padded;
             }
 
+            allocation.Traffic.ToClient(length, total);
             _io.SendToClient(allocation.Client, slot.Slice(start, total));
             return;
         }
@@ -111,6 +115,7 @@ public sealed partial class TurnEngine
 
         if (!w.Overflowed)
         {
+            allocation.Traffic.ToClient(length, w.Written.Length);
             _io.SendToClient(allocation.Client, w.Written);
         }
     }

@@ -41,6 +41,7 @@ public sealed partial class TurnEngine
         var w = Begin(request, StunClass.SuccessResponse);
         w.AddLifetime(lifetime);
         Finish(ref w, request, context, session);
+        ReportLifetime(allocation, AllocationEventKind.Refreshed, lifetime);
         if (lifetime == 0)
         {
             Delete(allocation);
@@ -116,6 +117,13 @@ public sealed partial class TurnEngine
         if (allocation is null)
         {
             Error(request, context, StunErrorCode.AllocationMismatch, session);
+            return;
+        }
+
+        // RFC 6062: no channels on a TCP allocation (coturn: 400, "Channel bind cannot be used with TCP relay").
+        if (allocation.Tcp is not null)
+        {
+            Error(request, context, StunErrorCode.BadRequest, session);
             return;
         }
 

@@ -63,7 +63,9 @@ public sealed partial class TurnEngine
                 _services.Log.Debug($"malformed STUN message from {context.Client}: {Convert.ToHexString(packet[..Math.Min(packet.Length, 256)])}");
             }
 
-            SendIfAny(_stun.ProcessParsed(status, message, packet, context, _response), context);
+            // (RFC 5780: a Binding answer may leave from another server address or go to another client port.)
+            int length = _stun.ProcessParsed(status, message, packet, context, _response, out PacketContext replyTo);
+            SendIfAny(length, replyTo);
             return;
         }
 
@@ -119,8 +121,13 @@ public sealed partial class TurnEngine
             case StunMethod.ChannelBind:
                 OnChannelBind(message, packet, context);
                 break;
+            case StunMethod.Connect:
+                OnConnect(message, packet, context);
+                break;
+            case StunMethod.ConnectionBind:
+                OnConnectionBind(message, packet, context);
+                break;
             default:
-                // Connect / ConnectionBind (RFC 6062) arrive with the TCP relay.
                 Error(message, context, StunErrorCode.BadRequest, null);
                 break;
         }
@@ -181,13 +188,13 @@ public sealed partial class TurnEngine
         Finish(ref w, request, context, session);
     }
 
-    /// <summary>401 or 438 with REALM, a fresh NONCE and PASSWORD-ALGORITHMS (RFC 8489 §9.2.4).</summary>
-    private void Challenge(in StunMessage request, in PacketContext context, int code)
+    /// <summary>401 or 438 with REALM <paramref name="realm"/>, a fresh NONCE bound to it and PASSWORD-ALGORITHMS (RFC 8489 §9.2.4).</summary>
+    private void Challenge(in StunMessage request, in PacketContext context, int code, string realm)
     {
         Counters.ErrorResponses++;
         var w = Begin(request, StunClass.ErrorResponse);
         w.AddErrorCode(code);
-        _services.Authenticator!.AddChallenge(ref w, context.Client, UnixNow);
+        _services.Authenticator!.AddChallenge(ref w, context.Client, UnixNow, realm);
         Finish(ref w, request, context, null);
     }
 
@@ -213,16 +220,24 @@ public sealed partial class TurnEngine
             return false;
         }
 
-        AuthOutcome outcome = auth.Authenticate(request, context.Client, UnixNow, allocation?.Session, _prefetched, out session, out Task<CredentialLookup>? lookup);
+        // The session's realm: the allocation's; for an Allocate, the one its ORIGIN maps to (coturn looks at
+        // ORIGIN only there); else the default realm.
+        string realm = allocation?.Session?.Realm
+            ?? (request.Method == StunMethod.Allocate ? _services.Realms.RealmFor(request, auth.Realm) : auth.Realm);
+        AuthOutcome outcome = auth.Authenticate(request, context.Client, UnixNow, ref realm, allocation?.Session, _prefetched, out session, out Task<CredentialLookup>? lookup);
         switch (outcome)
         {
             case AuthOutcome.Ok:
                 return true;
             case AuthOutcome.Unauthorized:
-                Challenge(request, context, StunErrorCode.Unauthorized);
+                Challenge(request, context, StunErrorCode.Unauthorized, realm);
                 return false;
             case AuthOutcome.StaleNonce:
-                Challenge(request, context, StunErrorCode.StaleNonce);
+                Challenge(request, context, StunErrorCode.StaleNonce, realm);
+                return false;
+            case AuthOutcome.WrongRealm:
+                // coturn: "wrong credentials: the realm value is incorrect", 437 for an Allocate, else 441.
+                Error(request, context, request.Method == StunMethod.Allocate ? StunErrorCode.AllocationMismatch : StunErrorCode.WrongCredentials, null);
                 return false;
             case AuthOutcome.WrongCredentials:
                 Error(request, context, StunErrorCode.WrongCredentials, null);
@@ -303,7 +318,9 @@ public sealed partial class TurnEngine
         _allocations.Remove(allocation.Key);
         CloseRelay(allocation.IPv4);
         CloseRelay(allocation.IPv6);
-        _services.Quotas.Remove(allocation.Session?.Username);
+        CloseTcpConnections(allocation);
+        _services.Quotas.Remove(allocation.Realm, allocation.Session?.Username);
+        ReportDeleted(allocation);
         _services.Bandwidth.Release(allocation.ReservedBps);
     }
 
@@ -322,6 +339,7 @@ public sealed partial class TurnEngine
     /// <summary>Once a second or so: ends expired allocations (closing their sockets) and prunes permissions and channels.</summary>
     public void OnTick()
     {
+        SweepTcpConnections();
         List<Allocation>? expired = null;
         foreach (Allocation a in _allocations.Values)
         {
@@ -332,6 +350,7 @@ public sealed partial class TurnEngine
             else
             {
                 a.Sweep(NowMs);
+                ReportTrafficIfDue(a);
             }
         }
 

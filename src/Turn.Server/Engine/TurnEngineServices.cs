@@ -34,6 +34,8 @@ public sealed class TurnEngineServices
 
     private PeerAddressFilter _peerFilter;
     private long _maxBps;
+    private RealmDirectory _realms = RealmDirectory.Empty;
+    private int _engines;
 
     /// <summary>
     /// The peer filter in force. Replaced as a whole (never mutated) when the database's peer
@@ -52,6 +54,19 @@ public sealed class TurnEngineServices
         set => Volatile.Write(ref _maxBps, value);
     }
 
+    /// <summary>
+    /// The realms an ORIGIN selects and their limits (from the database). Replaced as a whole (never mutated);
+    /// workers read the reference per Allocate, so they never wait on the database.
+    /// </summary>
+    public RealmDirectory Realms
+    {
+        get => Volatile.Read(ref _realms);
+        set => Volatile.Write(ref _realms, value);
+    }
+
+    /// <summary>Told about allocations being created, refreshed and deleted, and their traffic (--redis-statsdb); null = nobody. Set before the workers start.</summary>
+    public IAllocationObserver? AllocationObserver { get; set; }
+
     public RelayPortPool Ports { get; }
 
     public QuotaTracker Quotas { get; }
@@ -66,6 +81,9 @@ public sealed class TurnEngineServices
 
     /// <summary>Wall clock in Unix seconds (nonces, REST expiry). Replaceable for tests.</summary>
     public Func<long> UnixSeconds { get; init; } = static () => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    /// <summary>A distinct small number per engine (0, 1, ...), the first part of its allocations' ids.</summary>
+    internal int NextEngineIndex() => Interlocked.Increment(ref _engines) - 1;
 
     /// <summary>Allocations in progress over all workers (for logs and statistics).</summary>
     public int Allocations => Quotas.Total;

@@ -39,6 +39,9 @@ internal sealed class Allocation
 
     public bool DontFragment { get; set; }
 
+    /// <summary>RFC 6062: a TCP allocation's peer data connections; null for a UDP allocation.</summary>
+    public TcpRelayConnections? Tcp { get; init; }
+
     /// <summary>Bytes/s this allocation holds of the server's --bps-capacity (given back when it ends).</summary>
     public long ReservedBps { get; init; }
 
@@ -54,6 +57,18 @@ internal sealed class Allocation
     public RateLimiter ToPeer;
 
     public RateLimiter ToClient;
+
+    /// <summary>Id in status reports (coturn's session id).</summary>
+    public ulong Id { get; init; }
+
+    /// <summary>The session's realm: its quotas and status reports are that realm's.</summary>
+    public string Realm { get; init; } = string.Empty;
+
+    /// <summary>Packets and bytes relayed (coturn's rcvp/rcvb/sentp/sentb), added to on the relay path.</summary>
+    public TrafficCounters Traffic;
+
+    /// <summary><see cref="Traffic"/> as of the last traffic report.</summary>
+    public TrafficCounters ReportedTraffic;
 
     public RelayEndpoint? RelayFor(in StunAddress peer) => peer.IsIPv4 ? IPv4 : IPv6;
 

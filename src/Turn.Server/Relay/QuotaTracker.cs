@@ -1,13 +1,17 @@
+using Turn.Server.Auth;
+
 namespace Turn.Server.Relay;
 
 /// <summary>
-/// Concurrent allocations per user (--user-quota) and in total (--total-quota), across workers.
-/// Touched when allocations are created and deleted, never per packet.
+/// Concurrent allocations per user (--user-quota) and in total (--total-quota), across workers, counted per realm
+/// as coturn counts them (a realm's users and total are its own). Touched when allocations are created and
+/// deleted, never per packet.
 /// </summary>
 public sealed class QuotaTracker
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, int> _perUser = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Realm, string User), int> _perUser = [];
+    private readonly Dictionary<string, int> _perRealm = new(StringComparer.Ordinal);
     private int _userQuota;
     private int _totalQuota;
     private int _total;
@@ -33,46 +37,69 @@ public sealed class QuotaTracker
     }
 
     /// <summary>Counts a new allocation for <paramref name="user"/> (null when unauthenticated); false = 486.</summary>
-    public bool TryAdd(string? user)
+    public bool TryAdd(string? user) => TryAdd(string.Empty, user, null);
+
+    /// <summary>
+    /// Counts a new allocation for <paramref name="user"/> in <paramref name="realm"/> under that realm's limits
+    /// (null: the limits of <see cref="SetLimits"/>); false = 486.
+    /// </summary>
+    public bool TryAdd(string realm, string? user, RealmLimits? limits)
     {
         lock (_gate)
         {
-            if (_totalQuota > 0 && _total >= _totalQuota)
+            int userQuota = limits?.UserQuota ?? _userQuota;
+            int totalQuota = limits?.TotalQuota ?? _totalQuota;
+            _perRealm.TryGetValue(realm, out int inRealm);
+            if (totalQuota > 0 && inRealm >= totalQuota)
             {
                 return false;
             }
 
             if (user is not null)
             {
-                _perUser.TryGetValue(user, out int n);
-                if (_userQuota > 0 && n >= _userQuota)
+                _perUser.TryGetValue((realm, user), out int n);
+                if (userQuota > 0 && n >= userQuota)
                 {
                     return false;
                 }
 
-                _perUser[user] = n + 1;
+                _perUser[(realm, user)] = n + 1;
             }
 
+            _perRealm[realm] = inRealm + 1;
             _total++;
             return true;
         }
     }
 
-    public void Remove(string? user)
+    public void Remove(string? user) => Remove(string.Empty, user);
+
+    /// <summary>An allocation counted by <see cref="TryAdd(string, string?, RealmLimits?)"/> ended.</summary>
+    public void Remove(string realm, string? user)
     {
         lock (_gate)
         {
             _total--;
-            if (user is not null && _perUser.TryGetValue(user, out int n))
+            Decrement(_perRealm, realm);
+            if (user is not null)
             {
-                if (n <= 1)
-                {
-                    _perUser.Remove(user);
-                }
-                else
-                {
-                    _perUser[user] = n - 1;
-                }
+                Decrement(_perUser, (realm, user));
+            }
+        }
+    }
+
+    private static void Decrement<TKey>(Dictionary<TKey, int> counts, TKey key)
+        where TKey : notnull
+    {
+        if (counts.TryGetValue(key, out int n))
+        {
+            if (n <= 1)
+            {
+                counts.Remove(key);
+            }
+            else
+            {
+                counts[key] = n - 1;
             }
         }
     }

@@ -73,7 +73,7 @@ internal sealed class DatabaseCredentialSource : ICredentialSource
                 : new ValueTask<IReadOnlyList<UserKey>>(RestKeysLater(secrets, username, realm));
         }
 
-        if (_static.TryGetUser(username, out UserKey staticKey))
+        if (_static.TryGetUser(username, realm, out UserKey staticKey))
         {
             return new ValueTask<IReadOnlyList<UserKey>>([staticKey]);
         }

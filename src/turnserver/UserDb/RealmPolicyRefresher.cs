@@ -1,17 +1,20 @@
 using Turn.Configuration;
 using Turn.Security;
 using Turn.Server;
+using Turn.Server.Auth;
 using Turn.Server.Engine;
 using Turn.UserDb;
 
 namespace Turn.Daemon.UserDb;
 
 /// <summary>
-/// Keeps the database's realm options (max-bps, user-quota, total-quota) and peer lists
-/// (allowed_peer_ip, denied_peer_ip) in force: read every few seconds in the background and
-/// swapped into the engine whole, so changes apply to new allocations and packets within
-/// seconds, without a restart. The configuration's values stay the base: database values
-/// override quotas and bandwidth, and database ranges add to the configured lists.
+/// Keeps the database's realm options (max-bps, user-quota, total-quota), ORIGIN → realm mappings
+/// (turn_origin_to_realm) and peer lists (allowed_peer_ip, denied_peer_ip) in force: read every few
+/// seconds in the background and swapped into the engine whole, so changes apply to new allocations
+/// and packets within seconds, without a restart, and a worker never waits on the database. The
+/// configuration's values stay the base: database values override quotas and bandwidth (per realm,
+/// as coturn: a realm without options of its own gets the configured ones), and database ranges add
+/// to the configured lists.
 /// </summary>
 internal sealed class RealmPolicyRefresher : IAsyncDisposable
 {
@@ -80,11 +83,14 @@ internal sealed class RealmPolicyRefresher : IAsyncDisposable
             denied = await _db.Query((db, ct) => db.GetDeniedPeerIpsAsync(realm, ct)).ConfigureAwait(false);
         }
 
-        string state = $"{options}|{string.Join(',', allowed.Select(a => a.Range))}|{string.Join(',', denied.Select(d => d.Range))}";
+        RealmDirectory realms = _config.NoDynamicRealms ? RealmDirectory.Empty : await ReadRealmsAsync(realm).ConfigureAwait(false);
+        string state = $"{options}|{string.Join(',', allowed.Select(a => a.Range))}|{string.Join(',', denied.Select(d => d.Range))}|{Describe(realms)}";
         if (state == _lastApplied)
         {
             return;
         }
+
+        _services.Realms = realms;
 
         _services.MaxBps = options.MaxBps is { } bps ? (long)Math.Min(bps, long.MaxValue) : _config.MaxBps;
         _services.Quotas.SetLimits(options.UserQuota ?? _config.UserQuota, options.TotalQuota ?? _config.TotalQuota);
@@ -97,6 +103,54 @@ internal sealed class RealmPolicyRefresher : IAsyncDisposable
         });
         _lastApplied = state;
         _log.Info($"user database: realm \"{realm}\": max-bps {_services.MaxBps}, user-quota {options.UserQuota ?? _config.UserQuota}, total-quota {options.TotalQuota ?? _config.TotalQuota}, {allowed.Count} allowed and {denied.Count} denied peer ranges from the database");
+        if (realms.OriginCount > 0 || realms.Realms.Any())
+        {
+            _log.Info($"user database: ORIGIN realms: {Describe(realms)}");
+        }
+    }
+
+    /// <summary>
+    /// Every origin mapping, and the limits of every realm other than <paramref name="defaultRealm"/> that a mapping
+    /// or a realm option names: the realm's options over the configured values.
+    /// </summary>
+    private async Task<RealmDirectory> ReadRealmsAsync(string defaultRealm)
+    {
+        IReadOnlyList<(string Origin, string Realm)> origins = await _db.Query((db, ct) => db.ListOriginsAsync(null, ct)).ConfigureAwait(false);
+        IReadOnlyList<(string Realm, string Option, string Value)> rows = await _db.Query((db, ct) => db.ListRealmOptionsAsync(null, ct)).ConfigureAwait(false);
+        var limits = new SortedDictionary<string, RealmLimits>(StringComparer.Ordinal);
+        foreach (string name in origins.Select(o => o.Realm).Concat(rows.Select(r => r.Realm)).Distinct(StringComparer.Ordinal))
+        {
+            if (name == defaultRealm)
+            {
+                continue;
+            }
+
+            RealmOptions o = await _db.Query((db, ct) => db.GetRealmOptionsAsync(name, ct)).ConfigureAwait(false);
+            limits[name] = new RealmLimits(
+                o.MaxBps is { } bps ? (long)Math.Min(bps, long.MaxValue) : _config.MaxBps,
+                o.UserQuota ?? _config.UserQuota,
+                o.TotalQuota ?? _config.TotalQuota);
+        }
+
+        var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string origin, string realm) in origins)
+        {
+            map[origin] = realm;
+        }
+
+        return new RealmDirectory(map, limits, CoturnOrigin.Canonicalize);
+    }
+
+    private static string Describe(RealmDirectory realms)
+    {
+        var parts = new List<string>();
+        foreach (string realm in realms.Realms)
+        {
+            realms.TryGetLimits(realm, out RealmLimits l);
+            parts.Add($"{realm}: max-bps {l.MaxBps}, user-quota {l.UserQuota}, total-quota {l.TotalQuota}");
+        }
+
+        return $"{realms.OriginCount} origin(s){(parts.Count == 0 ? "" : "; " + string.Join("; ", parts))}";
     }
 
     private IEnumerable<AddressRange> Parse(IReadOnlyList<PeerIpRange> rows, string table)

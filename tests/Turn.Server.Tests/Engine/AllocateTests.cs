@@ -116,7 +116,7 @@ public sealed class AllocateTests
     }
 
     [Theory]
-    [InlineData(6, 442)]   // TCP relay over UDP: not (yet) supported
+    [InlineData(6, 400)]   // TCP relay over UDP: RFC 6062 §5.1 (and coturn) say 400
     [InlineData(1, 442)]
     public void UnsupportedTransportGets442(byte protocol, int expected)
     {
