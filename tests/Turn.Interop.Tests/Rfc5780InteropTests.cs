@@ -65,8 +65,12 @@ public sealed partial class Rfc5780InteropTests
         });
 
         // The client's own summary: its tests I, II (change IP and port), III (change port) and its verdict.
+        // Sorted: the client prints its verdict on stdout and its test lines on stderr, so their
+        // interleaving in the captured output varies from run to run.
         static string Summary(string output) => string.Join('\n', output.Split('\n')
-            .Where(l => Regex.IsMatch(l, @"^(exit |test |is nat|mapped IP same|hairpin|preserver port|Primary:|Return value)")));
+            .Select(l => l.TrimEnd())
+            .Where(l => Regex.IsMatch(l, @"^(exit |test |is nat|mapped IP same|hairpin|preserver port|Primary:|Return value)"))
+            .Order(StringComparer.Ordinal));
         Assert.Contains("test II = 1", Summary(ours));
         Assert.Contains("test III = 1", Summary(ours));
         Assert.Contains("Primary: Open", Summary(ours));
