@@ -11,8 +11,7 @@ namespace Turn.Interop.Tests;
 public sealed class TlsInteropTests : IClassFixture<TurnInteropTests.PeerFixture>
 {
     private const int SIGUSR2 = 12;
-    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan OpenSslTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ClientTimeout = SecureClientRuns.ClientTimeout;
     private readonly TurnInteropTests.PeerFixture _peer;
 
     public TlsInteropTests(TurnInteropTests.PeerFixture peer) => _peer = peer;
@@ -185,33 +184,13 @@ public sealed class TlsInteropTests : IClassFixture<TurnInteropTests.PeerFixture
         AssertNoLoss(client.Output);
     }
 
-    private string RunUclient(int port, string[] args)
-    {
-        (int code, string output) = RunningProcess.Run(
-            RepoPaths.Coturn("turnutils_uclient"),
-            ["-p", port.ToString(), "-r", _peer.Port.ToString(), .. args, "127.0.0.1"],
-            ClientTimeout);
-        Assert.True(code == 0, $"uclient exited {code}:\n{output}");
-        return output;
-    }
+    private string RunUclient(int port, string[] args) => SecureClientRuns.Uclient(port, _peer.Port, args);
 
-    /// <summary>openssl s_client with stdin at EOF: handshake, print, close.</summary>
-    private static string SClient(int port, string options)
-    {
-        (_, string output) = RunningProcess.Run(
-            "/bin/sh",
-            ["-c", $"openssl s_client -connect 127.0.0.1:{port} {options} </dev/null"],
-            OpenSslTimeout);
-        return output;
-    }
+    private static string SClient(int port, string options) => SecureClientRuns.SClient(port, options);
 
-    private static void AssertNoLoss(string output)
-    {
-        Assert.Matches(@"Total lost packets 0 \(0\.0+%\)", output);
-        Assert.DoesNotContain("Cannot complete", output);
-    }
+    private static void AssertNoLoss(string output) => SecureClientRuns.AssertNoLoss(output);
 
-    private static string[] Split(string mode) => mode.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    private static string[] Split(string mode) => SecureClientRuns.Split(mode);
 
     /// <summary>
     /// Our server with TLS on a free port, long-term credentials bob:secret. Relay ports above the
