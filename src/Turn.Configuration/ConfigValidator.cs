@@ -12,12 +12,7 @@ internal static class ConfigValidator
                 c.MinPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        if (c.LtCredMech && c.NoAuth)
-        {
-            throw Inconsistent(c, "no-auth",
-                $"lt-cred-mech ({Where(c, "lt-cred-mech")}) and no-auth ({Where(c, "no-auth")}) cannot be used together",
-                null);
-        }
+        AuthenticationDefaults.Apply(c, warnings, (option, message) => Inconsistent(c, option, message, null));
 
         if (c.AllowLoopbackPeers)
         {
@@ -109,7 +104,7 @@ internal static class ConfigValidator
         }
     }
 
-    private static string Where(TurnServerConfig c, string option) => c.GetSource(option) ?? "default";
+    internal static string Where(TurnServerConfig c, string option) => c.GetSource(option) ?? "default";
 
     private static (string? File, int? Line) Location(TurnServerConfig c, string option)
     {

@@ -20,6 +20,8 @@ internal sealed class OptionBuilder
     private bool earlyPass;
     private string? argumentName;
     private OptionApplier? apply;
+    private bool securityRelevant;
+    private ValueSecrecy secrecy;
 
     public OptionBuilder(string name, ArgumentKind argument, ValueKind valueKind, bool hasLongName = true)
     {
@@ -62,6 +64,20 @@ internal sealed class OptionBuilder
     public OptionBuilder Impl()
     {
         implemented = true;
+        return this;
+    }
+
+    /// <summary>Ignoring this option would leave the server less safe than its operator asked: while it is not implemented, using it is a start-up error, not a warning.</summary>
+    public OptionBuilder Security()
+    {
+        securityRelevant = true;
+        return this;
+    }
+
+    /// <summary>The value is a secret (or holds one): error messages and logs never show it as written.</summary>
+    public OptionBuilder Secret(ValueSecrecy kind = ValueSecrecy.Hidden)
+    {
+        secrecy = kind;
         return this;
     }
 
@@ -165,7 +181,11 @@ internal sealed class OptionBuilder
 
         return new OptionDefinition(Name, HasLongName, aliases.ToArray(), shortName, shortTakesValue, Argument, ValueKind,
             argumentName ?? DefaultPlaceholder(), Repeatable, explicitDefault, defaultGetter, implemented, section, help,
-            details, status, statusNote, since, allowedValues, earlyPass, PropertyName, apply);
+            details, status, statusNote, since, allowedValues, earlyPass, PropertyName, apply)
+        {
+            SecurityRelevant = securityRelevant,
+            Secrecy = secrecy,
+        };
     }
 
     internal static PropertyInfo PropertyOf(LambdaExpression property)

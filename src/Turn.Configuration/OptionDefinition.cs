@@ -168,6 +168,22 @@ public sealed class OptionDefinition
     /// <summary>Whether this build acts on the option; when false, using it produces one warning.</summary>
     public bool Implemented { get; }
 
+    /// <summary>Using it while it is not <see cref="Implemented"/> is a start-up error (ignoring it would weaken security).</summary>
+    public bool SecurityRelevant { get; init; }
+
+    /// <summary>Whether the value is a secret, and how error messages show it.</summary>
+    public ValueSecrecy Secrecy { get; init; }
+
+    /// <summary>The value as error messages and logs may show it.</summary>
+    public string? Displayable(string? value) => Secrecy switch
+    {
+        _ when value is null => null,
+        ValueSecrecy.Hidden => "(hidden)",
+        ValueSecrecy.ConnectionString => SecretRedaction.ConnectionString(value),
+        ValueSecrecy.UserEntry => SecretRedaction.UserEntry(value),
+        _ => value,
+    };
+
     /// <summary>Section for grouping in help and man page.</summary>
     public OptionSection Section { get; }
 

@@ -79,10 +79,11 @@ public static partial class OptionTable
                 Str("pidfile", c => c.PidFile, allowEmpty: true).Impl().Arg("<file>")
                     .Default("/var/run/turnserver.pid as root, else /var/tmp/turnserver.pid")
                     .Help("Write the process id to this file. An empty value writes no pid file."),
-                Str("proc-user", c => c.ProcUser).Arg("<user>")
-                    .Help("After start-up, switch the process to this user."),
-                Str("proc-group", c => c.ProcGroup).Arg("<group>")
-                    .Help("After start-up, switch the process to this group."),
+                Str("proc-user", c => c.ProcUser).Impl().Arg("<user>")
+                    .Help("After the listeners are bound, switch the process to this user (name or uid) and, unless "
+                          + "proc-group says otherwise, its primary group; supplementary groups are cleared. A failure is fatal."),
+                Str("proc-group", c => c.ProcGroup).Impl().Arg("<group>")
+                    .Help("After the listeners are bound, switch the process to this group (name or gid)."),
                 new OptionBuilder("relay-threads", ArgumentKind.Required, ValueKind.Integer).Short('m').Impl()
                     .Property((C c) => c.RelayThreads).Default("number of CPUs")
                     .Applies((c, v, ctx) =>
@@ -103,7 +104,7 @@ public static partial class OptionTable
                     .Help("coturn network engine type; accepted for compatibility only.")
             ),
             Section(OptionSection.Listeners,
-                Str("listening-device", c => c.ListeningDevice).Short('d').Arg("<device>")
+                Str("listening-device", c => c.ListeningDevice).Short('d').Security().Arg("<device>")
                     .Help("Bind the listeners to this network interface (Linux only; not recommended)."),
                 Port("listening-port", c => c.ListeningPort, allowZero: true).Short('p').Impl()
                     .Help("UDP and TCP listening port for STUN and TURN. Both listeners also accept TLS/DTLS if available."),
@@ -135,7 +136,7 @@ public static partial class OptionTable
                     .Help("Size of UDP socket send and receive buffers.")
             ),
             Section(OptionSection.Relay,
-                Str("relay-device", c => c.RelayDevice).Short('i').Arg("<device>")
+                Str("relay-device", c => c.RelayDevice).Short('i').Security().Arg("<device>")
                     .Help("Bind relay sockets to this network interface (Linux only; not recommended)."),
                 IpList("relay-ip", c => c.RelayIps).Impl().Short('E').Default("the address the client connected to")
                     .Help("Local address used for relayed traffic."),
@@ -170,7 +171,7 @@ public static partial class OptionTable
                     .Help("Channel binding lifetime. Do not change it in production."),
                 OptInt("permission-lifetime", (C c) => c.PermissionLifetime, 300, 1).Impl().Arg("<seconds>")
                     .Help("Permission lifetime. Do not change it in production."),
-                Int("max-allocate-timeout", (C c) => c.MaxAllocateTimeout, 1).Arg("<seconds>")
+                Int("max-allocate-timeout", (C c) => c.MaxAllocateTimeout, 1).Security().Arg("<seconds>")
                     .Help("Time a client has to complete an allocation."),
                 Flag("mobility", c => c.Mobility).Help("Support RFC 8016 mobility (MICE)."),
                 Flag("rfc5766-channel-numbers", c => c.Rfc5766ChannelNumbers).Impl().Since("4.16.0")
@@ -207,7 +208,7 @@ public static partial class OptionTable
                 Flag("stun-only", c => c.StunOnly).Short('S').Impl()
                     .Help("Answer STUN only; ignore all TURN requests."),
                 Flag("no-stun", c => c.NoStun).Impl().Help("Answer TURN only; ignore STUN Binding requests."),
-                Flag("secure-stun", c => c.SecureStun).Help("Require authentication for STUN Binding requests."),
+                Flag("secure-stun", c => c.SecureStun).Security().Help("Require authentication for STUN Binding requests."),
                 Flag("no-rfc5780", c => c.NoRfc5780).Impl()
                     .Help("Turn off NAT behaviour discovery (RFC 5780), which otherwise is on when there are two "
                           + "listening addresses. Recommended: it enlarges responses."),
@@ -239,16 +240,16 @@ public static partial class OptionTable
                     .Help("Use the long-term credential mechanism."),
                 Flag("no-auth", c => c.NoAuth).Impl().Short('z')
                     .Help("Allow anonymous access (the default when no credential option is given)."),
-                List("user", (C c) => c.Users, ValueKind.User, (v, _) => P.ParseUser(v)).Impl().Short('u')
+                List("user", (C c) => c.Users, ValueKind.User, (v, _) => P.ParseUser(v)).Impl().Secret(ValueSecrecy.UserEntry).Short('u')
                     .Help("Long-term credential user, as name:password or name:0xKEY (key from turnadmin -k). "
                           + "Not usable with --use-auth-secret."),
                 Str("realm", c => c.Realm).Impl().Short('r').Arg("<realm>")
                     .Help("Default realm, used when no origin-to-realm mapping applies."),
-                Flag("check-origin-consistency", c => c.CheckOriginConsistency)
+                Flag("check-origin-consistency", c => c.CheckOriginConsistency).Security()
                     .Help("Require every request of a session to carry the same ORIGIN."),
                 Flag("use-auth-secret", c => c.UseAuthSecret).Impl()
                     .Help("Use the TURN REST API: time-limited credentials derived from a shared secret."),
-                List("static-auth-secret", (C c) => c.StaticAuthSecrets, ValueKind.String, (v, _) => P.RequireValue(v)).Impl()
+                List("static-auth-secret", (C c) => c.StaticAuthSecrets, ValueKind.String, (v, _) => P.RequireValue(v)).Impl().Secret()
                     .Arg("<secret>")
                     .Help("Shared secret for the TURN REST API. Without it the secrets are read from the database."),
                 new OptionBuilder("rest-api-separator", ArgumentKind.Required, ValueKind.Character).Impl().Short('C')
@@ -267,9 +268,9 @@ public static partial class OptionTable
                     .Help("Give nonces a limited lifetime. 0 means unlimited."),
                 Flag("stateless-nonce", c => c.StatelessNonce).Impl().Since("4.16.0")
                     .Help("Use HMAC-protected timestamp nonces that need no per-client state."),
-                Str("stateless-nonce-secret", c => c.StatelessNonceSecret).Since("4.16.0").Arg("<secret>")
+                Str("stateless-nonce-secret", c => c.StatelessNonceSecret).Secret().Since("4.16.0").Arg("<secret>")
                     .Help("Secret for stateless nonces, shared by a fleet of servers."),
-                Flag("unauthorized-ratelimit", c => c.UnauthorizedRatelimit).Since("4.14.0")
+                Flag("unauthorized-ratelimit", c => c.UnauthorizedRatelimit).Security().Since("4.14.0")
                     .Help("Rate-limit 401 responses to UDP clients per source address."),
                 OptInt("unauthorized-ratelimit-rps", (C c) => c.UnauthorizedRatelimitRps, 10, 1).Since("4.14.0")
                     .Help("401 responses per second allowed by --unauthorized-ratelimit.")
@@ -279,23 +280,23 @@ public static partial class OptionTable
                     .Then(c => c.UserDbType = UserDbType.Sqlite)
                     .Default("/var/lib/turn/turndb (also tried: /var/db/turndb, /usr/local/var/db/turndb)")
                     .Help("SQLite user database file."),
-                Str("psql-userdb", c => c.PsqlUserDb).Impl().Short('e').Alias("sql-userdb").Arg("<conninfo>")
+                Str("psql-userdb", c => c.PsqlUserDb).Secret(ValueSecrecy.ConnectionString).Impl().Short('e').Alias("sql-userdb").Arg("<conninfo>")
                     .Then(c => c.UserDbType = UserDbType.PostgreSql)
                     .Help("PostgreSQL user database connection string (\"host=... dbname=... user=... password=...\" "
                           + "or a postgresql:// URI)."),
-                Str("mysql-userdb", c => c.MysqlUserDb).Impl().Short('M').Arg("<conninfo>")
+                Str("mysql-userdb", c => c.MysqlUserDb).Secret(ValueSecrecy.ConnectionString).Impl().Short('M').Arg("<conninfo>")
                     .Then(c => c.UserDbType = UserDbType.MySql)
                     .Help("MySQL/MariaDB user database connection string (\"host=... dbname=... user=... password=... "
                           + "port=...\", optional ca, capath, cert, key, cipher)."),
                 FilePath("secret-key-file", c => c.SecretKeyFile)
                     .Help("AES key file; the MySQL password in --mysql-userdb is then encrypted (turnadmin -E)."),
-                Str("mongo-userdb", c => c.MongoUserDb).Short('J').Arg("<uri>")
+                Str("mongo-userdb", c => c.MongoUserDb).Secret(ValueSecrecy.ConnectionString).Short('J').Arg("<uri>")
                     .Then(c => c.UserDbType = UserDbType.MongoDb)
                     .Help("MongoDB user database URI."),
-                Str("redis-userdb", c => c.RedisUserDb).Impl().Short('N').Arg("<conninfo>")
+                Str("redis-userdb", c => c.RedisUserDb).Secret(ValueSecrecy.ConnectionString).Impl().Short('N').Arg("<conninfo>")
                     .Then(c => c.UserDbType = UserDbType.Redis)
                     .Help("Redis user database connection string (\"ip=... dbname=... password=... port=...\")."),
-                Str("redis-statsdb", c => c.RedisStatsDb).Short('O').Impl().Arg("<conninfo>")
+                Str("redis-statsdb", c => c.RedisStatsDb).Secret(ValueSecrecy.ConnectionString).Short('O').Impl().Arg("<conninfo>")
                     .Help("Redis database for allocation status and traffic events (same syntax).")
             ),
             Section(OptionSection.Quotas,
@@ -317,7 +318,7 @@ public static partial class OptionTable
                           + "is an error. Re-read on SIGUSR2 and SIGHUP."),
                 Str("pkey", c => c.Pkey, kind: ValueKind.File).Impl()
                     .Help("Private key (PEM), searched like the configuration file; may be the certificate file itself."),
-                Str("pkey-pwd", c => c.PkeyPwd).Impl().Arg("<password>")
+                Str("pkey-pwd", c => c.PkeyPwd).Secret().Impl().Arg("<password>")
                     .Help("Password of an encrypted private key (PKCS#8, BEGIN ENCRYPTED PRIVATE KEY)."),
                 Str("cipher-list", c => c.CipherList).Impl().Arg("<ciphers>")
                     .Help("Allowed TLS cipher suites: OpenSSL or IANA suite names separated by ':'. TLS 1.3 suites stay "
@@ -402,7 +403,7 @@ public static partial class OptionTable
                     .Help("Start the telnet management CLI (the opposite of --no-cli)."),
                 Ip("cli-ip", c => c.CliIp).Help("Address of the management CLI."),
                 Port("cli-port", c => c.CliPort).Help("Port of the management CLI."),
-                Str("cli-password", c => c.CliPassword).Arg("<password>").Default("none")
+                Str("cli-password", c => c.CliPassword).Secret().Arg("<password>").Default("none")
                     .Help("Password of the management CLI, plain or $5$salt$hash as made by turnadmin -P "
                           + "(escape the $ signs on a shell command line)."),
                 Int("cli-max-output-sessions", (C c) => c.CliMaxOutputSessions, 0)

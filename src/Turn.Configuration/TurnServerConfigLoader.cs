@@ -125,6 +125,11 @@ public static class TurnServerConfigLoader
 
         private static bool IsUser(OptionDefinition option) => option.Name == "user";
 
+        /// <summary>False for a switch set to off (<c>secure-stun=0</c>), which asks for nothing.</summary>
+        private static bool Enables(OptionDefinition option, string? value) =>
+            option.Argument is not (ArgumentKind.None or ArgumentKind.OptionalBoolean)
+            || !CoturnBoolean.TryParse(value, out bool on) || on;
+
         private void ApplyFile(FileItem item)
         {
             var option = item.Option;
@@ -183,6 +188,13 @@ public static class TurnServerConfigLoader
                 {
                     warnings.Add($"{source}: option '{option.Name}' is obsolete and ignored: {option.StatusNote}");
                 }
+                else if (!option.Implemented && option.SecurityRelevant && Enables(option, value))
+                {
+                    throw new ConfigException(ConfigErrorKind.InvalidValue,
+                        $"{prefix}: not implemented in this build yet, and running without it would be less safe than "
+                        + "this configuration asks; remove it (or set it to 0) to start",
+                        option.Name, option.Displayable(value), file, line);
+                }
                 else if (!option.Implemented)
                 {
                     warnings.Add($"{source}: option '{option.Name}' is not implemented in this build yet; "
@@ -196,15 +208,16 @@ public static class TurnServerConfigLoader
             }
             catch (OptionValueException e)
             {
+                string? shown = option.Displayable(value);
                 var message = e.Kind == ConfigErrorKind.MissingValue
                     ? $"{prefix} requires a value"
-                    : $"{prefix}: invalid value '{value}': {e.Message}";
+                    : $"{prefix}: invalid value '{shown}': {(shown == value ? e.Message : option.Displayable(e.Message))}";
                 if (file is not null && value is not null && value.Contains(" #", StringComparison.Ordinal))
                 {
                     message += " (a '#' starts a comment only at the beginning of a line)";
                 }
 
-                throw new ConfigException(e.Kind, message, option.Name, value, file, line, e);
+                throw new ConfigException(e.Kind, message, option.Name, shown, file, line, shown == value ? e : null);
             }
 
             config.RecordSource(option.Name, source);

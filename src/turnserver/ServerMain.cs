@@ -73,6 +73,21 @@ internal static class ServerMain
 
     private static int Serve(TurnServerConfig config, ServerLogger log)
     {
+        PrivilegeDrop.Identity? dropTo = null;
+        if (PrivilegeDrop.Requested(config))
+        {
+            try
+            {
+                dropTo = PrivilegeDrop.Resolve(config);
+            }
+            catch (ConfigException e)
+            {
+                log.Fatal(e.Message);
+                Console.Error.WriteLine($"turnserver: {e.Message}");
+                return ExitConfig;
+            }
+        }
+
         IReadOnlyList<IPAddress> addresses = config.ListeningIps.Count > 0 ? config.ListeningIps : LocalAddresses.All();
         int workers = config.RelayThreads switch
         {
@@ -187,6 +202,26 @@ internal static class ServerMain
                 ReloadTls(certificates, dtls, log, "SIGUSR2");
             });
 
+            // The pid file is written while still privileged (/run is root's); then root is given up before any
+            // packet is read or relay socket opened.
+            using PidFile? pid = WritePidFile(config, log);
+            if (dropTo is { } who)
+            {
+                if (PrivilegeDrop.Apply(who) is { } failure)
+                {
+                    log.Fatal($"proc-user/proc-group: cannot switch to {who}: {failure}");
+                    Console.Error.WriteLine($"turnserver: proc-user/proc-group: cannot switch to {who}: {failure}");
+                    policies?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    return ExitStartup;
+                }
+
+                log.Info($"privileges dropped: now running as {who} (proc-user/proc-group)");
+            }
+            else if (NativeMethods.geteuid() == 0)
+            {
+                log.Warning("running as root: set proc-user and proc-group to give up root after start-up");
+            }
+
             listeners.Start();
             foreach (IPEndPoint ep in listeners.UdpEndPoints)
             {
@@ -220,12 +255,17 @@ internal static class ServerMain
                 : "authentication: none (no-auth): anyone may allocate a relay");
             if (!services.Options.Authenticate && !config.StunOnly)
             {
-                log.Warning("this server is an open TURN relay: set lt-cred-mech or use-auth-secret (and users or secrets) before exposing it");
+                log.Warning("no-auth is set: this server is an open TURN relay that anyone may use; remove no-auth and set users or secrets before exposing it");
             }
             log.Info($"relay ports {config.MinPort}-{config.MaxPort}");
 
-            using PidFile? pid = WritePidFile(config, log);
-            SystemdNotify.Send("READY=1\nSTATUS=listening\nMAINPID=" + Environment.ProcessId);
+            if (services.Options.Authenticate && config.Users.Count == 0 && database is null && config.StaticAuthSecrets.Count == 0 && !config.OAuth && !config.StunOnly)
+            {
+                log.Warning("no users or secrets are configured (user=, static-auth-secret or a user database): every Allocate gets 401 until some are");
+            }
+
+            string status = services.Options.Authenticate || config.StunOnly ? "listening" : "listening; WARNING: open relay (no-auth)";
+            SystemdNotify.Send($"READY=1\nSTATUS={status}\nMAINPID={Environment.ProcessId}");
             log.Info($"turnserver is listening: {(config.StunOnly ? "STUN only" : "STUN and TURN")} service ready");
 
             stop.Wait();

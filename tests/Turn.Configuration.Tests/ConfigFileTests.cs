@@ -222,10 +222,10 @@ public class ConfigFileTests
     {
         using var env = new TestEnv();
         env.WriteConfig("mobility\nmobility=true\ncli-max-output-sessions=5\nlistening-port=4000\nverbose\n");
-        var r = env.LoadNoFiles("--mobility", "--cli-max-output-sessions", "6", "--secure-stun", "-p", "4001");
+        var r = env.LoadNoFiles("--mobility", "--cli-max-output-sessions", "6", "--udp-gso", "-p", "4001");
         Assert.Single(r.Warnings, w => w.Contains("'mobility'", StringComparison.Ordinal));
         Assert.Single(r.Warnings, w => w.Contains("'cli-max-output-sessions'", StringComparison.Ordinal));
-        Assert.Single(r.Warnings, w => w.Contains("'secure-stun'", StringComparison.Ordinal));
+        Assert.Single(r.Warnings, w => w.Contains("'udp-gso'", StringComparison.Ordinal));
         Assert.Equal(3, r.Warnings.Count(w => w.Contains("not implemented", StringComparison.Ordinal)));
         Assert.DoesNotContain(r.Warnings, w => w.Contains("listening-port", StringComparison.Ordinal));
         Assert.DoesNotContain(r.Warnings, w => w.Contains("verbose", StringComparison.Ordinal));
@@ -236,7 +236,7 @@ public class ConfigFileTests
     [Fact]
     public void EveryUnimplementedOptionProducesOneWarningNamingIt()
     {
-        foreach (var option in OptionTable.All.Where(o => !o.Implemented && o.HasLongName))
+        foreach (var option in OptionTable.All.Where(o => !o.Implemented && !o.SecurityRelevant && o.HasLongName))
         {
             using var env = new TestEnv();
             var arg = option.Argument switch
@@ -248,6 +248,28 @@ public class ConfigFileTests
             var mentions = r.Warnings.Where(w => w.Contains($"'{option.Name}'", StringComparison.Ordinal)
                                                  && w.Contains("not implemented", StringComparison.Ordinal));
             Assert.True(mentions.Count() == 1, $"{option.Name}: {string.Join(" | ", r.Warnings)}");
+        }
+    }
+
+    [Fact]
+    public void AnUnimplementedSecurityOptionIsFatalWithFileAndLine()
+    {
+        foreach (var option in OptionTable.All.Where(o => !o.Implemented && o.SecurityRelevant))
+        {
+            using var env = new TestEnv();
+            string line = option.Argument == ArgumentKind.Required ? $"{option.Name}={SampleValue(option)}" : option.Name;
+            env.WriteConfig($"listening-port=4000\n{line}\n");
+            var e = Assert.Throws<ConfigException>(() => env.LoadNoFiles());
+            Assert.Equal(option.Name, e.OptionName);
+            Assert.Equal(2, e.Line);
+            Assert.Contains("not implemented", e.Message, StringComparison.Ordinal);
+
+            // Switched off, it asks for nothing and is only warned about.
+            if (option.Argument is ArgumentKind.None or ArgumentKind.OptionalBoolean)
+            {
+                env.WriteConfig($"{option.Name}=0\n");
+                Assert.Contains(env.LoadNoFiles().Warnings, w => w.Contains($"'{option.Name}'", StringComparison.Ordinal));
+            }
         }
     }
 

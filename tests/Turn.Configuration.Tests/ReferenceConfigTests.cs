@@ -42,7 +42,8 @@ public partial class ReferenceConfigTests
         };
         var lines = File.ReadAllLines(TestData.PathOf("coturn-example-turnserver.conf"))
             .Select(l => OptionLine().Match(l))
-            .Where(m => m.Success && OptionTable.FindLong(m.Groups[1].Value) is not null && !excluded.Contains(m.Groups[1].Value))
+            .Where(m => m.Success && OptionTable.FindLong(m.Groups[1].Value) is { } o && !excluded.Contains(m.Groups[1].Value)
+                        && !(o.SecurityRelevant && !o.Implemented)) // fatal until implemented (AnUnimplementedSecurityOptionIsFatal...)
             .Select(m => m.Value[1..])
             .ToList();
         Assert.True(lines.Count > 100, "found " + lines.Count);

@@ -68,8 +68,10 @@ public class ValidationTests
         Assert.Contains(option, e.Message, StringComparison.Ordinal);
         if (value.Length > 0)
         {
-            Assert.Equal(value, e.Value);
-            Assert.Contains($"'{value}'", e.Message, StringComparison.Ordinal);
+            // Secrets are shown redacted (user=name:*** ...), everything else as written.
+            string shown = OptionTable.FindLong(name)!.Displayable(value)!;
+            Assert.Equal(shown, e.Value);
+            Assert.Contains($"'{shown}'", e.Message, StringComparison.Ordinal);
         }
 
         Assert.Null(e.File);

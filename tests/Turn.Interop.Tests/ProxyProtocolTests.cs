@@ -150,7 +150,7 @@ public sealed class ProxyProtocolTests
     [Fact]
     public void AnAllocationThroughTheBalancerRelaysToAPeer()
     {
-        (RunningProcess server, int proxyPort) = StartWithProxyPort("--allow-loopback-peers");
+        (RunningProcess server, int proxyPort) = StartWithProxyPort("--no-auth", "--allow-loopback-peers");
         using (server)
         using (var balancer = new ProxyProtocolBalancer(new IPEndPoint(IPAddress.Loopback, proxyPort), ClaimedClient))
         using (Socket client = Connect(balancer.EndPoint))

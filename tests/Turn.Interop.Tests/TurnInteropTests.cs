@@ -165,6 +165,40 @@ public sealed class TurnInteropTests : IClassFixture<TurnInteropTests.PeerFixtur
         }
     }
 
+    [Fact]
+    public void ProcUserAndGroupGiveUpRootInEveryThreadAndTheServerStillRelays()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            // Not root: the switch to another user cannot happen, and that must stop the server rather than run on.
+            string dir = Servers.TempDir();
+            (int code, string output) = RunningProcess.Run(
+                RepoPaths.Bin("turnserver"),
+                ["-n", "--listening-ip=127.0.0.1", "--listening-port=0", "--log-file=stdout", $"--pidfile={dir}/p.pid", "-a", "-u", "bob:secret", "--proc-user=nobody", "--proc-group=nogroup"],
+                ClientTimeout);
+            Assert.NotEqual(0, code);
+            Assert.Contains("cannot switch", output);
+            return;
+        }
+
+        (RunningProcess server, int port) = StartServer("-a", "-u", "bob:secret", "-r", "example.org", "--proc-user=nobody", "--proc-group=nogroup");
+        using (server)
+        {
+            Assert.Contains("privileges dropped", server.Output);
+            string[] tasks = Directory.GetDirectories($"/proc/{server.Id}/task");
+            Assert.NotEmpty(tasks);
+            foreach (string task in tasks)
+            {
+                string status = File.ReadAllText(Path.Combine(task, "status"));
+                Assert.Matches(@"(?m)^Uid:\s+65534\s+65534\s+65534\s+65534$", status);
+                Assert.Matches(@"(?m)^Gid:\s+65534\s+65534\s+65534\s+65534$", status);
+                Assert.Matches(@"(?m)^Groups:\s*$", status);
+            }
+
+            AssertNoLoss(RunUclient(port, ["-u", "bob", "-w", "secret", "-e", "127.0.0.1", "-n", "20", "-m", "2", "-z", "5"]));
+        }
+    }
+
     private (RunningProcess, int) StartServer(params string[] args) =>
         Servers.StartOurs(["--allow-loopback-peers", "--min-port=62000", "--max-port=62999", .. args]);
 

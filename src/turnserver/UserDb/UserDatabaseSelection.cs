@@ -81,7 +81,5 @@ internal static class UserDatabaseSelection
     }
 
     /// <summary>A connection string without its password, for logs.</summary>
-    public static string Redact(string connection) =>
-        System.Text.RegularExpressions.Regex.Replace(connection, @"(password\s*=\s*)(""[^""]*""|\S+)|(//[^:/@]*:)([^@]*)(@)", m =>
-            m.Groups[1].Success ? m.Groups[1].Value + "***" : m.Groups[3].Value + "***" + m.Groups[5].Value, System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+    public static string Redact(string connection) => SecretRedaction.ConnectionString(connection);
 }
