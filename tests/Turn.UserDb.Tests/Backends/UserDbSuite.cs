@@ -28,6 +28,10 @@ public abstract class UserDbSuite
         "a*b?c[d]e\\f",
         "\\*",
         "x/user/y",
+        // coturn 4.13.0 fixed USERNAME/REALM used as a format string towards Redis: printf directives and a
+        // RESP command smuggled in with CR LF must be plain data on every backend.
+        "%s%s%s%n%b",
+        "x\r\n*1\r\n$8\r\nFLUSHALL\r\n",
     ];
 
     /// <summary>An empty database with coturn's tables (keys), and a way to open it once more (another client).</summary>
