@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Turn.Protocol;
 using Turn.Server.Auth;
 using Turn.Server.Relay;
@@ -36,7 +37,7 @@ public sealed partial class TurnEngine
         _options = services.Options;
         _io = io;
         _stun = new StunRequestProcessor(_options.Stun, bindingObserver);
-        _indicationCounter = (uint)Random.Shared.Next();
+        _indicationCounter = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
     }
 
     /// <summary>The worker's coarse clock in milliseconds, set by the transport once per wake-up.</summary>
