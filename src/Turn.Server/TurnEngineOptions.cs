@@ -37,6 +37,12 @@ public sealed record TurnEngineOptions
 
     public int MaxAllocateLifetimeSeconds { get; init; } = 3600;
 
+    /// <summary>
+    /// max-allocate-timeout (coturn): a client connection (TCP, TLS) that has no allocation this long after it was
+    /// opened is closed, however busy it is; coturn's 3 s with stun-only.
+    /// </summary>
+    public int MaxAllocateTimeoutSeconds { get; init; } = 60;
+
     public int PermissionLifetimeSeconds { get; init; } = 300;
 
     public int ChannelLifetimeSeconds { get; init; } = 600;
