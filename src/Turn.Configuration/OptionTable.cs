@@ -171,11 +171,19 @@ public static partial class OptionTable
                     .Help("Channel binding lifetime. Do not change it in production."),
                 OptInt("permission-lifetime", (C c) => c.PermissionLifetime, 300, 1).Impl().Arg("<seconds>")
                     .Help("Permission lifetime. Do not change it in production."),
-                Int("max-allocate-timeout", (C c) => c.MaxAllocateTimeout, 1).Security().Arg("<seconds>")
-                    .Help("Time a client has to complete an allocation."),
+                Int("max-allocate-timeout", (C c) => c.MaxAllocateTimeout, 1).Impl().Arg("<seconds>")
+                    .Help("Time a TCP or TLS client connection has to complete an allocation: a connection without one "
+                          + "this long after it was opened is closed, however busy (3 seconds with --stun-only)."),
+                Int("max-permissions-per-allocation", (C c) => c.MaxPermissionsPerAllocation, 1, 65535).Impl().Arg("<number>")
+                    .Help("Peer IP addresses one allocation may hold permissions for; a CreatePermission or ChannelBind "
+                          + "that needs more gets 508 Insufficient Capacity (RFC 8656). Not in coturn, which has no limit."),
+                Int("max-channels-per-allocation", (C c) => c.MaxChannelsPerAllocation, 1, 16384).Impl().Arg("<number>")
+                    .Help("Channel bindings one allocation may hold (ended ones count for the five minutes RFC 8656 keeps "
+                          + "them reserved); a ChannelBind beyond it gets 508 Insufficient Capacity. Not in coturn."),
                 Flag("mobility", c => c.Mobility).Help("Support RFC 8016 mobility (MICE)."),
                 Flag("rfc5766-channel-numbers", c => c.Rfc5766ChannelNumbers).Impl().Since("4.16.0")
-                    .Help("Also accept the old RFC 5766 channel numbers 0x5000-0x7FFF."),
+                    .Help("Also accept the old RFC 5766 channel numbers 0x5000-0x7FFF in ChannelBind; without it they get 400 "
+                          + "(RFC 8656). coturn 4.6.1's turnutils_uclient picks channels from 0x4000-0x7FFF and needs it."),
                 Switch("multiplex-peer", c => c.MultiplexPeer).Since("4.12.0")
                     .Help("Non-standard: share one relay UDP socket per thread among allocations (no EVEN-PORT)."),
                 Port("multiplex-peer-port", c => c.MultiplexPeerPort).Since("4.12.0")
@@ -245,8 +253,9 @@ public static partial class OptionTable
                           + "Not usable with --use-auth-secret."),
                 Str("realm", c => c.Realm).Impl().Short('r').Arg("<realm>")
                     .Help("Default realm, used when no origin-to-realm mapping applies."),
-                Flag("check-origin-consistency", c => c.CheckOriginConsistency).Security()
-                    .Help("Require every request of a session to carry the same ORIGIN."),
+                Flag("check-origin-consistency", c => c.CheckOriginConsistency).Impl()
+                    .Help("Require every request of an allocation to carry the ORIGIN its Allocate carried (and none if "
+                          + "it had none); others get 441."),
                 Flag("use-auth-secret", c => c.UseAuthSecret).Impl()
                     .Help("Use the TURN REST API: time-limited credentials derived from a shared secret."),
                 List("static-auth-secret", (C c) => c.StaticAuthSecrets, ValueKind.String, (v, _) => P.RequireValue(v)).Impl().Secret()

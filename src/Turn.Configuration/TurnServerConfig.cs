@@ -128,6 +128,12 @@ public sealed class TurnServerConfig
     /// <summary>--max-allocate-timeout in seconds.</summary>
     public int MaxAllocateTimeout { get; set; } = 60;
 
+    /// <summary>--max-permissions-per-allocation.</summary>
+    public int MaxPermissionsPerAllocation { get; set; } = 256;
+
+    /// <summary>--max-channels-per-allocation.</summary>
+    public int MaxChannelsPerAllocation { get; set; } = 256;
+
     /// <summary>--mobility.</summary>
     public bool Mobility { get; set; }
 

@@ -144,6 +144,9 @@ public readonly struct StunAddress : IEquatable<StunAddress>
     /// <summary>True if both have the same family and IP bytes (port and scope id ignored).</summary>
     public bool EqualsAddress(in StunAddress other) => _family == other._family && _high == other._high && _low == other._low;
 
+    /// <summary>A hash of the family and IP bytes only, consistent with <see cref="EqualsAddress"/>.</summary>
+    public int GetAddressHashCode() => HashCode.Combine(_family, _high, _low);
+
     /// <inheritdoc/>
     public bool Equals(StunAddress other)
         => _family == other._family && _high == other._high && _low == other._low && _port == other._port && _scopeId == other._scopeId;

@@ -30,9 +30,6 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
     private const ulong KindTcp = 4UL << 32;
     // 0x21 and up: RFC 6062 TCP relays (TcpRelay/RelayWorker.TcpRelay.cs).
 
-    /// <summary>A TCP connection without an allocation is closed after this long (coturn: max-allocate-timeout).</summary>
-    public const long TcpIdleTimeoutMs = 60_000;
-
     private readonly int _epoll;
     private readonly int _wake;
     private readonly List<Socket> _listeners = [];
@@ -472,7 +469,6 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
             }
 
             c.Buffered += (int)n;
-            c.LastActivityMs = now;
             if (!Frame(engine, c))
             {
                 CloseConnection(engine, c);
@@ -610,11 +606,15 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         c.OnClosed?.Invoke();
     }
 
+    /// <summary>
+    /// max-allocate-timeout: a connection without an allocation that long after it was accepted is closed, whatever it
+    /// sends meanwhile (a trickle of bytes or Binding requests does not keep it).
+    /// </summary>
     private void CloseIdleConnections(TurnEngine engine, long now)
     {
         for (int id = 0; id < _nextConnectionId; id++)
         {
-            if (_connections[id] is { } c && now - c.LastActivityMs > TcpIdleTimeoutMs && !engine.HasAllocation(c.Context))
+            if (_connections[id] is { } c && now - c.AcceptedAtMs > engine.MaxAllocateTimeoutMs && !engine.HasAllocation(c.Context))
             {
                 CloseConnection(engine, c);
             }

@@ -18,7 +18,6 @@ internal sealed class TcpConnection
         Socket = socket;
         Fd = (int)socket.Handle;
         Context = new PacketContext(client, local, TransportKind.Tcp, id);
-        LastActivityMs = nowMs;
         AcceptedAtMs = nowMs;
     }
 
@@ -42,8 +41,7 @@ internal sealed class TcpConnection
 
     public bool WantsWrite { get; set; }
 
-    public long LastActivityMs { get; set; }
-
+    /// <summary>When the connection was accepted: max-allocate-timeout counts from here.</summary>
     public long AcceptedAtMs { get; }
 
     public Action? OnClosed { get; set; }

@@ -37,9 +37,33 @@ public sealed record TurnEngineOptions
 
     public int MaxAllocateLifetimeSeconds { get; init; } = 3600;
 
+    /// <summary>
+    /// max-allocate-timeout (coturn): a client connection (TCP, TLS) that has no allocation this long after it was
+    /// opened is closed, however busy it is; coturn's 3 s with stun-only.
+    /// </summary>
+    public int MaxAllocateTimeoutSeconds { get; init; } = 60;
+
     public int PermissionLifetimeSeconds { get; init; } = 300;
 
     public int ChannelLifetimeSeconds { get; init; } = 600;
+
+    /// <summary>Permissions (peer IPs) one allocation may hold; a CreatePermission or ChannelBind beyond it gets 508.</summary>
+    public int MaxPermissionsPerAllocation { get; init; } = 256;
+
+    /// <summary>Channel bindings one allocation may hold; a ChannelBind beyond it gets 508.</summary>
+    public int MaxChannelsPerAllocation { get; init; } = 256;
+
+    /// <summary>
+    /// rfc5766-channel-numbers: ChannelBind accepts RFC 5766's 0x4000-0x7FFF; otherwise only RFC 8656 §12's
+    /// 0x4000-0x4FFF (the rest gets 400).
+    /// </summary>
+    public bool Rfc5766ChannelNumbers { get; init; }
+
+    /// <summary>
+    /// check-origin-consistency: once an Allocate carried ORIGIN, every later request of the session must carry
+    /// the same one (441 otherwise), and a session that started without one must not name one.
+    /// </summary>
+    public bool CheckOriginConsistency { get; init; }
 
     /// <summary>Per-session bytes/s in each direction (max-bps); 0 = unlimited.</summary>
     public long MaxBps { get; init; }

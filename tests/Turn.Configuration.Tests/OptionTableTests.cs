@@ -165,6 +165,8 @@ public class OptionTableTests
         "cert", "pkey", "pkey-pwd", "cipher-list", "CA-file", "no-tlsv1", "no-tlsv1_1", "no-tlsv1_2", "tlsv1", "tlsv1_1",
         // RFC 5780 NAT behaviour discovery and the PROXY protocol listener:
         "no-rfc5780", "rfc5780", "tcp-proxy-port",
+        // allocation bounds and origin consistency (issue 9):
+        "max-allocate-timeout", "check-origin-consistency", "max-permissions-per-allocation", "max-channels-per-allocation",
     ];
 
     public static TheoryData<string> Coturn461Rows() => [.. Coturn461];

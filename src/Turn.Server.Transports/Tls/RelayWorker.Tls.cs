@@ -55,7 +55,7 @@ public sealed unsafe partial class RelayWorker
         }
 
         c.Context = new PacketContext(c.Client, c.Local, TransportKind.Tls, id);
-        c.LastActivityMs = Environment.TickCount64;
+        c.AdoptedAtMs = Environment.TickCount64;
         c.OnClosed = onClosed;
         _tls[id] = c;
         Interlocked.Increment(ref _tlsCount);
@@ -90,7 +90,6 @@ public sealed unsafe partial class RelayWorker
             {
                 if (IsCurrent(c))
                 {
-                    c.LastActivityMs = engine.NowMs;
                     DeliverFrames(engine, c, buffer.AsSpan(0, item.Length));
                     if (IsCurrent(c))
                     {
@@ -179,11 +178,11 @@ public sealed unsafe partial class RelayWorker
     {
         for (int id = 0; id < _nextTlsId; id++)
         {
-            if (_tls[id] is { } c && now - c.LastActivityMs > TcpIdleTimeoutMs && !engine.HasAllocation(c.Context))
+            if (_tls[id] is { } c && now - c.AdoptedAtMs > engine.MaxAllocateTimeoutMs && !engine.HasAllocation(c.Context))
             {
                 if (_log.IsDebugEnabled)
                 {
-                    _log.Debug($"TLS connection from {c.Client} closed: idle without an allocation");
+                    _log.Debug($"TLS connection from {c.Client} closed: no allocation within max-allocate-timeout");
                 }
 
                 CloseTls(engine, c);

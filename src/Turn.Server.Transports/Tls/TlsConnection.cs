@@ -73,7 +73,8 @@ internal sealed partial class TlsConnection
     /// <summary>Set by the worker when it adopts the connection (SocketId = its TLS connection id).</summary>
     public PacketContext Context { get; set; }
 
-    public long LastActivityMs { get; set; }
+    /// <summary>When a worker adopted the connection (its handshake done, or handed over): max-allocate-timeout counts from here.</summary>
+    public long AdoptedAtMs { get; set; }
 
     public Action? OnClosed { get; set; }
 

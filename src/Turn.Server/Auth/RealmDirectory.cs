@@ -61,20 +61,57 @@ public sealed class RealmDirectory
                 continue;
             }
 
-            // coturn reads the value as a C string: it ends at the first NUL byte.
-            ReadOnlySpan<byte> value = attribute.Value;
-            int nul = value.IndexOf((byte)0);
-            if (nul >= 0)
-            {
-                value = value[..nul];
-            }
-
-            if (TryGetRealmForOrigin(Encoding.UTF8.GetString(value), out string realm))
+            if (TryGetRealmForOrigin(OriginText(attribute.Value), out string realm))
             {
                 return realm;
             }
         }
 
         return defaultRealm;
+    }
+
+    /// <summary>The first non-empty ORIGIN of <paramref name="request"/> in canonical form, or null when it has none.</summary>
+    public string? FirstOrigin(in StunMessage request)
+    {
+        foreach (StunAttribute attribute in request.GetAttributes())
+        {
+            if (attribute.Type == (ushort)StunAttributeType.Origin && !attribute.Value.IsEmpty)
+            {
+                return _canonicalizeOrigin(OriginText(attribute.Value));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// check-origin-consistency (coturn): a request of a session that began with ORIGIN <paramref name="sessionOrigin"/>
+    /// must carry it among its ORIGINs; a session that began without one (null) must not name any.
+    /// </summary>
+    public bool IsOriginConsistent(in StunMessage request, string? sessionOrigin)
+    {
+        bool any = false;
+        foreach (StunAttribute attribute in request.GetAttributes())
+        {
+            if (attribute.Type != (ushort)StunAttributeType.Origin || attribute.Value.IsEmpty)
+            {
+                continue;
+            }
+
+            any = true;
+            if (sessionOrigin is not null && string.Equals(_canonicalizeOrigin(OriginText(attribute.Value)), sessionOrigin, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return sessionOrigin is null && !any;
+    }
+
+    // coturn reads the value as a C string: it ends at the first NUL byte.
+    private static string OriginText(ReadOnlySpan<byte> value)
+    {
+        int nul = value.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(nul >= 0 ? value[..nul] : value);
     }
 }

@@ -133,7 +133,7 @@ public sealed partial class TurnEngine
             return;
         }
 
-        var allocation = new Allocation(context, session, grantedBps, NowMs) { DontFragment = dontFragment, ReservedBps = grantedBps, Id = NextAllocationId(), Realm = realm, Tcp = tcpRelay ? new TcpRelayConnections() : null };
+        var allocation = new Allocation(context, session, grantedBps, NowMs) { DontFragment = dontFragment, ReservedBps = grantedBps, Id = NextAllocationId(), Realm = realm, Origin = _options.CheckOriginConsistency ? _services.Realms.FirstOrigin(request) : null, Tcp = tcpRelay ? new TcpRelayConnections() : null };
         RelayEndpoint? first;
         ulong reservation = 0;
         if (hasToken)

@@ -19,9 +19,11 @@ public sealed partial class TurnEngine
             return;
         }
 
+        // 443's rule (see FamilyMatches), silently: an IPv6-family peer needs an IPv6 relay even when it spells an IPv4 address.
         StunAddress peer = Security.PeerAddress.Canonicalize(raw);
         RelayEndpoint? relay = allocation.RelayFor(peer);
         if (relay is null
+            || allocation.RelayFor(raw) is null
             || !_services.PeerFilter.IsAllowed(peer)
             || !allocation.HasPermission(peer, NowMs)
             || !allocation.ToPeer.TryConsume(data.Length, NowMs))

@@ -21,6 +21,11 @@ public sealed partial class TurnEngine
             return;
         }
 
+        if (!IsOriginConsistent(request, context, allocation, session))
+        {
+            return;
+        }
+
         // RFC 8656 §7.3: a REQUESTED-ADDRESS-FAMILY naming a family the allocation lacks → 443.
         if (request.TryGetAttribute(StunAttributeType.RequestedAddressFamily, out ReadOnlySpan<byte> familyValue))
         {
@@ -67,7 +72,15 @@ public sealed partial class TurnEngine
             return;
         }
 
+        if (!IsOriginConsistent(request, context, allocation, session))
+        {
+            return;
+        }
+
+        // RFC 8656 §9.2: every peer is checked (400/443/403) and counted before any is installed, so a request
+        // that would take the allocation past its permission cap installs nothing and gets 508.
         int peers = 0;
+        int fresh = 0;
         foreach (StunAttribute attribute in request.GetAttributes())
         {
             if (attribute.Type != (ushort)StunAttributeType.XorPeerAddress)
@@ -75,7 +88,7 @@ public sealed partial class TurnEngine
                 continue;
             }
 
-            int code = CheckPeer(attribute.Value, request.TransactionId, allocation, out _);
+            int code = CheckPeer(attribute.Value, request.TransactionId, allocation, out StunAddress checkedPeer);
             if (code != 0)
             {
                 Error(request, context, code, session);
@@ -83,11 +96,22 @@ public sealed partial class TurnEngine
             }
 
             peers++;
+            if (!allocation.HasPermission(checkedPeer, NowMs))
+            {
+                fresh++; // a peer named twice counts twice: the cap errs on the safe side
+            }
         }
 
         if (peers == 0)
         {
             Error(request, context, StunErrorCode.BadRequest, session);
+            return;
+        }
+
+        if (!HasRoomForPermissions(allocation, fresh))
+        {
+            LogCapacity(context, "permissions", _options.MaxPermissionsPerAllocation);
+            Error(request, context, StunErrorCode.InsufficientCapacity, session);
             return;
         }
 
@@ -120,6 +144,11 @@ public sealed partial class TurnEngine
             return;
         }
 
+        if (!IsOriginConsistent(request, context, allocation, session))
+        {
+            return;
+        }
+
         // RFC 6062: no channels on a TCP allocation (coturn: 400, "Channel bind cannot be used with TCP relay").
         if (allocation.Tcp is not null)
         {
@@ -127,11 +156,12 @@ public sealed partial class TurnEngine
             return;
         }
 
-        // CHANNEL-NUMBER: RFC 5766's 0x4000-0x7FFF, as coturn 4.6.1 accepts and its clients use
-        // (RFC 8656 §12 narrowed new bindings to 0x4000-0x4FFF; 0x5000-0x7FFF are still ChannelData).
+        // CHANNEL-NUMBER: RFC 8656 §12's 0x4000-0x4FFF (coturn 4.16+), or RFC 5766's 0x4000-0x7FFF with
+        // rfc5766-channel-numbers (coturn 4.6.1's turnutils_uclient picks any of those). 0x5000-0x7FFF still
+        // parse as ChannelData either way, so a stream stays framed.
         if (!request.TryGetAttribute(StunAttributeType.ChannelNumber, out ReadOnlySpan<byte> channelValue)
             || !StunAttributeReader.TryReadChannelNumber(channelValue, out ushort channel)
-            || !ChannelData.IsChannelDataRange(channel)
+            || !(_options.Rfc5766ChannelNumbers ? ChannelData.IsChannelDataRange(channel) : ChannelData.IsValidChannelNumber(channel))
             || !request.TryGetAttribute(StunAttributeType.XorPeerAddress, out ReadOnlySpan<byte> peerValue))
         {
             if (_services.Log.IsDebugEnabled)
@@ -150,15 +180,28 @@ public sealed partial class TurnEngine
             return;
         }
 
-        if (!allocation.TryBindChannel(channel, peer, NowMs + (_options.ChannelLifetimeSeconds * 1000L)))
+        // §11.2 installs the peer's permission too: it must fit before the channel is bound.
+        if (!allocation.HasPermission(peer, NowMs) && !HasRoomForPermissions(allocation, 1))
         {
-            if (_services.Log.IsDebugEnabled)
-            {
-                _services.Log.Debug($"ChannelBind from {context.Client}: channel 0x{channel:x4} to {peer} conflicts with an existing binding");
-            }
-
-            Error(request, context, StunErrorCode.BadRequest, session);
+            LogCapacity(context, "permissions", _options.MaxPermissionsPerAllocation);
+            Error(request, context, StunErrorCode.InsufficientCapacity, session);
             return;
+        }
+
+        switch (allocation.TryBindChannel(channel, peer, NowMs + (_options.ChannelLifetimeSeconds * 1000L), _options.MaxChannelsPerAllocation, NowMs))
+        {
+            case ChannelBindResult.Conflict:
+                if (_services.Log.IsDebugEnabled)
+                {
+                    _services.Log.Debug($"ChannelBind from {context.Client}: channel 0x{channel:x4} to {peer} conflicts with an existing binding");
+                }
+
+                Error(request, context, StunErrorCode.BadRequest, session);
+                return;
+            case ChannelBindResult.Full:
+                LogCapacity(context, "channels", _options.MaxChannelsPerAllocation);
+                Error(request, context, StunErrorCode.InsufficientCapacity, session);
+                return;
         }
 
         // §11.2: binding a channel also installs or refreshes the permission for the peer.
@@ -180,11 +223,57 @@ public sealed partial class TurnEngine
         }
 
         peer = Security.PeerAddress.Canonicalize(raw);
-        if (allocation.RelayFor(peer) is null)
+        if (!FamilyMatches(allocation, raw, peer))
         {
             return StunErrorCode.PeerAddressFamilyMismatch;
         }
 
         return _services.PeerFilter.IsAllowed(peer) ? 0 : StunErrorCode.Forbidden;
+    }
+
+    /// <summary>
+    /// RFC 8656 §9.2/§11.2 (443): the attribute's family must be one the allocation relays. An IPv6 spelling of
+    /// an IPv4 address (<c>::ffff:a.b.c.d</c>, NAT64, compatible) is IPv6 on the wire, so an IPv4-only allocation
+    /// refuses it; it is relayed from the IPv4 relay, so it also needs that one.
+    /// </summary>
+    private static bool FamilyMatches(Allocation allocation, in StunAddress raw, in StunAddress canonical) =>
+        allocation.RelayFor(raw) is not null && allocation.RelayFor(canonical) is not null;
+
+    /// <summary>True when <paramref name="added"/> more permissions fit (expired ones are dropped first if needed).</summary>
+    private bool HasRoomForPermissions(Allocation allocation, int added)
+    {
+        int max = _options.MaxPermissionsPerAllocation;
+        if (allocation.PermissionCount + added <= max)
+        {
+            return true;
+        }
+
+        allocation.DropExpiredPermissions(NowMs);
+        return allocation.PermissionCount + added <= max;
+    }
+
+    private void LogCapacity(in PacketContext context, string what, int max)
+    {
+        if (_services.Log.IsDebugEnabled)
+        {
+            _services.Log.Debug($"request from {context.Client} refused with 508: the allocation holds its maximum of {max} {what}");
+        }
+    }
+
+    /// <summary>check-origin-consistency: false (and 441 sent) when the request's ORIGIN is not the session's.</summary>
+    private bool IsOriginConsistent(in StunMessage request, in PacketContext context, Allocation allocation, SessionCredentials? session)
+    {
+        if (!_options.CheckOriginConsistency || _services.Realms.IsOriginConsistent(request, allocation.Origin))
+        {
+            return true;
+        }
+
+        if (_services.Log.IsDebugEnabled)
+        {
+            _services.Log.Debug($"{request.Method} from {context.Client}: ORIGIN does not match the session's ({allocation.Origin ?? "none"})");
+        }
+
+        Error(request, context, StunErrorCode.WrongCredentials, session);
+        return false;
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Turn.Protocol;
 using Turn.Server.Auth;
 using Turn.Server.Relay;
@@ -45,6 +46,11 @@ public sealed partial class TurnEngine
         if (allocation is null)
         {
             Error(request, context, StunErrorCode.AllocationMismatch, session);
+            return;
+        }
+
+        if (!IsOriginConsistent(request, context, allocation, session))
+        {
             return;
         }
 
@@ -150,7 +156,7 @@ public sealed partial class TurnEngine
 
         // ConnectionAttempt indication: CONNECTION-ID and XOR-PEER-ADDRESS (§5.3), on the control connection.
         Span<byte> transactionId = stackalloc byte[Stun.TransactionIdLength];
-        Random.Shared.NextBytes(transactionId);
+        RandomNumberGenerator.Fill(transactionId);
         var w = new StunMessageWriter(_response);
         w.WriteHeader(StunMethod.ConnectionAttempt, StunClass.Indication, transactionId);
         w.AddConnectionId(c.Id);
@@ -347,13 +353,16 @@ public sealed partial class TurnEngine
         c.Allocation.Tcp?.Remove(c);
     }
 
-    /// <summary>A fresh CONNECTION-ID: this worker's number in the top byte (so any worker can route a ConnectionBind), 24 random bits.</summary>
+    /// <summary>
+    /// A fresh CONNECTION-ID: this worker's number in the top byte (so any worker can route a ConnectionBind), 24 bits
+    /// from the CSPRNG, so a client cannot predict another's id (coturn CVE-2025-69217 was predictable randomness).
+    /// </summary>
     private uint NewConnectionId()
     {
         uint worker = (uint)(_io.WorkerIndex & 0xFF) << 24;
         while (true)
         {
-            uint id = worker | ((uint)Random.Shared.Next() & 0xFF_FFFF);
+            uint id = worker | (uint)RandomNumberGenerator.GetInt32(0x100_0000);
             if (id != 0 && !_tcpById.ContainsKey(id))
             {
                 return id;

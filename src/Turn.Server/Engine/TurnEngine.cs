@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Turn.Protocol;
 using Turn.Server.Auth;
 using Turn.Server.Relay;
@@ -36,7 +37,7 @@ public sealed partial class TurnEngine
         _options = services.Options;
         _io = io;
         _stun = new StunRequestProcessor(_options.Stun, bindingObserver);
-        _indicationCounter = (uint)Random.Shared.Next();
+        _indicationCounter = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
     }
 
     /// <summary>The worker's coarse clock in milliseconds, set by the transport once per wake-up.</summary>
@@ -376,8 +377,14 @@ public sealed partial class TurnEngine
         }
     }
 
-    /// <summary>True when the client's 5-tuple has an allocation (idle TCP connections without one are closed).</summary>
+    /// <summary>True when the client's 5-tuple has an allocation (TCP connections without one are closed).</summary>
     public bool HasAllocation(in PacketContext context) => _allocations.ContainsKey(FiveTuple.Of(context));
+
+    /// <summary>
+    /// max-allocate-timeout: how long a client connection may stay open without an allocation (coturn's
+    /// TURN_MAX_ALLOCATE_TIMEOUT; 3 s, TURN_MAX_ALLOCATE_TIMEOUT_STUN_ONLY, with stun-only).
+    /// </summary>
+    public long MaxAllocateTimeoutMs => _options.Stun.StunOnly ? 3000 : _options.MaxAllocateTimeoutSeconds * 1000L;
 
     /// <summary>Closes every allocation (shutdown).</summary>
     public void Shutdown()

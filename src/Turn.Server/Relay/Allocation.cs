@@ -6,13 +6,17 @@ namespace Turn.Server.Relay;
 /// <summary>
 /// One allocation (RFC 8656 §2.2): relayed transport address(es), lifetime, permissions and
 /// channel bindings. Owned by the worker that received the Allocate; only that thread touches it.
-/// Permissions and channels live in small arrays: a client has a handful, and a linear scan over
-/// a few structs is faster than hashing on the per-packet path.
+/// Permissions and channels are hash tables (a client chooses how many peers it names, up to the
+/// configured caps), so every per-packet lookup costs the same and allocates nothing.
 /// </summary>
 internal sealed class Allocation
 {
-    private Permission[] _permissions = new Permission[4];
-    private ChannelBinding[] _channels = new ChannelBinding[2];
+    // RFC 8656 §12: after a binding ends, its number and peer stay tied to each other this long.
+    private const long ChannelQuarantineMs = 300_000;
+
+    private readonly Dictionary<StunAddress, long> _permissions = new(PeerIpComparer.Instance); // peer IP → expiry
+    private readonly Dictionary<ushort, ChannelBinding> _channelsByNumber = [];
+    private readonly Dictionary<StunAddress, ChannelBinding> _channelsByPeer = new(PeerEndpointComparer.Instance);
 
     public Allocation(in PacketContext client, SessionCredentials? session, long maxBps, long nowMs)
     {
@@ -50,9 +54,11 @@ internal sealed class Allocation
 
     public byte[]? AllocateResponse { get; set; }
 
-    public int PermissionCount { get; private set; }
+    /// <summary>Permissions held, expired ones included until they are swept.</summary>
+    public int PermissionCount => _permissions.Count;
 
-    public int ChannelCount { get; private set; }
+    /// <summary>Channel bindings held, including those ended less than five minutes ago.</summary>
+    public int ChannelCount => _channelsByNumber.Count;
 
     public RateLimiter ToPeer;
 
@@ -64,6 +70,9 @@ internal sealed class Allocation
     /// <summary>The session's realm: its quotas and status reports are that realm's.</summary>
     public string Realm { get; init; } = string.Empty;
 
+    /// <summary>check-origin-consistency: the canonical ORIGIN the Allocate carried; null when it had none.</summary>
+    public string? Origin { get; init; }
+
     /// <summary>Packets and bytes relayed (coturn's rcvp/rcvb/sentp/sentb), added to on the relay path.</summary>
     public TrafficCounters Traffic;
 
@@ -72,51 +81,31 @@ internal sealed class Allocation
 
     public RelayEndpoint? RelayFor(in StunAddress peer) => peer.IsIPv4 ? IPv4 : IPv6;
 
-    public bool HasPermission(in StunAddress peer, long nowMs)
-    {
-        Permission[] permissions = _permissions;
-        for (int i = 0; i < PermissionCount; i++)
-        {
-            if (permissions[i].PeerIp.EqualsAddress(peer))
-            {
-                return permissions[i].ExpiresAtMs > nowMs;
-            }
-        }
-
-        return false;
-    }
+    public bool HasPermission(in StunAddress peer, long nowMs) =>
+        _permissions.TryGetValue(peer, out long expiresAtMs) && expiresAtMs > nowMs;
 
     /// <summary>Installs or refreshes the permission for <paramref name="peer"/>'s IP (RFC 8656 §9.2).</summary>
-    public void SetPermission(in StunAddress peer, long expiresAtMs)
+    public void SetPermission(in StunAddress peer, long expiresAtMs) => _permissions[peer.WithPort(0)] = expiresAtMs;
+
+    /// <summary>Forgets expired permissions now rather than at the next sweep (a full table makes room).</summary>
+    public void DropExpiredPermissions(long nowMs)
     {
-        for (int i = 0; i < PermissionCount; i++)
+        foreach ((StunAddress peer, long expiresAtMs) in _permissions)
         {
-            if (_permissions[i].PeerIp.EqualsAddress(peer))
+            if (expiresAtMs <= nowMs)
             {
-                _permissions[i].ExpiresAtMs = expiresAtMs;
-                return;
+                _permissions.Remove(peer);
             }
         }
-
-        if (PermissionCount == _permissions.Length)
-        {
-            Array.Resize(ref _permissions, _permissions.Length * 2);
-        }
-
-        _permissions[PermissionCount++] = new Permission { PeerIp = peer.WithPort(0), ExpiresAtMs = expiresAtMs };
     }
 
     /// <summary>The peer bound to <paramref name="number"/>, if bound and not expired.</summary>
     public bool TryGetChannelPeer(ushort number, long nowMs, out StunAddress peer)
     {
-        ChannelBinding[] channels = _channels;
-        for (int i = 0; i < ChannelCount; i++)
+        if (_channelsByNumber.TryGetValue(number, out ChannelBinding? c) && c.ExpiresAtMs > nowMs)
         {
-            if (channels[i].Number == number && channels[i].ExpiresAtMs > nowMs)
-            {
-                peer = channels[i].Peer;
-                return true;
-            }
+            peer = c.Peer;
+            return true;
         }
 
         peer = default;
@@ -124,50 +113,41 @@ internal sealed class Allocation
     }
 
     /// <summary>The channel bound to <paramref name="peer"/> (IP and port), or 0.</summary>
-    public ushort ChannelFor(in StunAddress peer, long nowMs)
-    {
-        ChannelBinding[] channels = _channels;
-        for (int i = 0; i < ChannelCount; i++)
-        {
-            if (channels[i].ExpiresAtMs > nowMs && channels[i].Peer.EqualsAddress(peer) && channels[i].Peer.Port == peer.Port)
-            {
-                return channels[i].Number;
-            }
-        }
-
-        return 0;
-    }
+    public ushort ChannelFor(in StunAddress peer, long nowMs) =>
+        _channelsByPeer.TryGetValue(peer, out ChannelBinding? c) && c.ExpiresAtMs > nowMs ? c.Number : (ushort)0;
 
     /// <summary>
     /// RFC 8656 §12.2: a number may be bound to one peer and a peer to one number; rebinding the
-    /// same pair refreshes it. Returns false on a conflict (400).
+    /// same pair refreshes it. A new binding beyond <paramref name="maxChannels"/> is refused.
     /// </summary>
-    public bool TryBindChannel(ushort number, in StunAddress peer, long expiresAtMs)
+    public ChannelBindResult TryBindChannel(ushort number, in StunAddress peer, long expiresAtMs, int maxChannels, long nowMs)
     {
-        for (int i = 0; i < ChannelCount; i++)
+        bool numberBound = _channelsByNumber.TryGetValue(number, out ChannelBinding? byNumber);
+        bool peerBound = _channelsByPeer.TryGetValue(peer, out ChannelBinding? byPeer);
+        if (numberBound || peerBound)
         {
-            ref ChannelBinding c = ref _channels[i];
-            bool sameNumber = c.Number == number;
-            bool samePeer = c.Peer.EqualsAddress(peer) && c.Peer.Port == peer.Port;
-            if (sameNumber && samePeer)
+            if (!ReferenceEquals(byNumber, byPeer))
             {
-                c.ExpiresAtMs = expiresAtMs;
-                return true;
+                return ChannelBindResult.Conflict;
             }
 
-            if (sameNumber || samePeer)
+            byNumber!.ExpiresAtMs = expiresAtMs;
+            return ChannelBindResult.Bound;
+        }
+
+        if (_channelsByNumber.Count >= maxChannels)
+        {
+            DropEndedChannels(nowMs);
+            if (_channelsByNumber.Count >= maxChannels)
             {
-                return false;
+                return ChannelBindResult.Full;
             }
         }
 
-        if (ChannelCount == _channels.Length)
-        {
-            Array.Resize(ref _channels, _channels.Length * 2);
-        }
-
-        _channels[ChannelCount++] = new ChannelBinding { Number = number, Peer = peer, ExpiresAtMs = expiresAtMs };
-        return true;
+        var binding = new ChannelBinding(number, peer, expiresAtMs);
+        _channelsByNumber.Add(number, binding);
+        _channelsByPeer.Add(peer, binding);
+        return ChannelBindResult.Bound;
     }
 
     /// <summary>
@@ -176,25 +156,19 @@ internal sealed class Allocation
     /// </summary>
     public void Sweep(long nowMs)
     {
-        int kept = 0;
-        for (int i = 0; i < PermissionCount; i++)
+        DropExpiredPermissions(nowMs);
+        DropEndedChannels(nowMs);
+    }
+
+    private void DropEndedChannels(long nowMs)
+    {
+        foreach ((ushort number, ChannelBinding c) in _channelsByNumber)
         {
-            if (_permissions[i].ExpiresAtMs > nowMs)
+            if (c.ExpiresAtMs + ChannelQuarantineMs <= nowMs)
             {
-                _permissions[kept++] = _permissions[i];
+                _channelsByNumber.Remove(number);
+                _channelsByPeer.Remove(c.Peer);
             }
         }
-
-        PermissionCount = kept;
-        kept = 0;
-        for (int i = 0; i < ChannelCount; i++)
-        {
-            if (_channels[i].ExpiresAtMs + 300_000 > nowMs)
-            {
-                _channels[kept++] = _channels[i];
-            }
-        }
-
-        ChannelCount = kept;
     }
 }

@@ -25,9 +25,26 @@ public sealed class RelayTests
         StunAddress target = StunAddress.Parse(peer);
         int permission = EngineHarness.ErrorCodeOf(c.Request(StunMethod.CreatePermission, b => b.PeerAddress(target)));
         int channel = EngineHarness.ErrorCodeOf(c.Request(StunMethod.ChannelBind, b => b.Channel(0x4001).PeerAddress(target)));
-        Assert.Equal(403, permission);
-        // ::1 against an IPv4-only allocation is a family mismatch before it is a filter question.
-        Assert.Contains(channel, new[] { 403, 443 });
+        // An IPv6-family spelling (::ffff:a.b.c.d) on an IPv4-only allocation is a family mismatch (RFC 8656: 443)
+        // before it is a filter question; refused either way.
+        int expected = target.IsIPv6 ? 443 : 403;
+        Assert.Equal(expected, permission);
+        Assert.Equal(expected, channel);
+    }
+
+    [Theory]
+    [InlineData("[::ffff:127.0.0.1]:5000")] // coturn CVE-2026-27624: the mapped form bypassed the loopback check
+    [InlineData("[::ffff:10.1.2.3]:5000")]  // ... and denied-peer-ip
+    public void IPv4MappedPeerOnADualAllocationIsJudgedByItsIPv4Address(string peer)
+    {
+        var h = new EngineHarness(
+            o => o with { RelayAddresses = [StunAddress.Parse("192.0.2.1:0"), StunAddress.Parse("[2001:db8::1]:0")] },
+            filter: PeerAddressFilterOptions.FromStrings(false, true, null, ["10.0.0.0/8"]));
+        var c = new TestClient(h);
+        c.Allocate(b => b.Family(StunAttributeType.AdditionalAddressFamily, StunAddressFamily.IPv6));
+        StunAddress target = StunAddress.Parse(peer);
+        Assert.Equal(403, EngineHarness.ErrorCodeOf(c.Request(StunMethod.CreatePermission, b => b.PeerAddress(target))));
+        Assert.Equal(403, EngineHarness.ErrorCodeOf(c.Request(StunMethod.ChannelBind, b => b.Channel(0x4001).PeerAddress(target))));
     }
 
     [Theory]

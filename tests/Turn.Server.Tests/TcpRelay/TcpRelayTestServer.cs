@@ -19,7 +19,7 @@ internal sealed class TcpRelayTestServer : IDisposable
 {
     private readonly string? _certDirectory;
 
-    public TcpRelayTestServer(int workers = 2, bool tls = false)
+    public TcpRelayTestServer(int workers = 2, bool tls = false, Func<TurnEngineOptions, TurnEngineOptions>? configure = null)
     {
         TlsServerContext? context = null;
         if (tls)
@@ -49,6 +49,7 @@ internal sealed class TcpRelayTestServer : IDisposable
         }
 
         var options = new TurnEngineOptions { Authenticate = false, Realm = "example.org", Stun = new StunServiceOptions { Software = null } };
+        options = configure?.Invoke(options) ?? options;
         Services = new TurnEngineServices(
             options,
             null,
