@@ -30,8 +30,9 @@ namespace Turn.Security;
 /// <c>denied-peer-ip=64:ff9b::/96</c> switches NAT64 peers off, and the coturn hardening line
 /// <c>::ffff:0.0.0.0-::ffff:255.255.255.255</c> refuses mapped spellings without refusing every IPv4 peer.</item>
 /// <item>A 6to4, Teredo or NAT64 local-use peer (<see cref="PeerAddress.GetTunnelledIPv4(in StunAddress, out uint, out uint)"/>)
-/// that passed all of that as an IPv6 address is then judged by each IPv4 address it leads to, with every rule above:
-/// refused with that address's reason if one is refused.</item>
+/// that passed all of that as an IPv6 address (an IPv6 allowed range included) is then judged by each IPv4 address it
+/// leads to, with every rule above: refused with that address's reason if one is refused. To open one, allow the IPv4
+/// address it leads to.</item>
 /// <item>Otherwise allowed. The port matters only for local addresses and database endpoints; the IPv6 scope id never.</item>
 /// </list>
 /// </remarks>
@@ -144,13 +145,14 @@ public sealed class PeerAddressFilter
 
             case AddressFamily.InterNetworkV6:
             {
-                PeerDecision decision = CheckIPv6(v6, peer.Port, out bool explicitlyAllowed);
-                if (decision != PeerDecision.Allowed || explicitlyAllowed)
+                PeerDecision decision = CheckIPv6(v6, peer.Port);
+                if (decision != PeerDecision.Allowed)
                 {
                     return decision;
                 }
 
-                // 6to4, Teredo, NAT64 local-use: also judged by where the packets end up.
+                // 6to4, Teredo, NAT64 local-use: also judged by where the packets end up (even when an IPv6 allow
+                // rule named the address: as for mapped spellings, only IPv4 rules open an IPv4 destination).
                 int count = PeerAddress.GetTunnelledIPv4((ulong)(v6 >> 64), (ulong)v6, out uint first, out uint second);
                 if (count >= 1 && (decision = CheckIPv4(first, peer.Port, deniedAsWritten: false)) != PeerDecision.Allowed)
                 {
@@ -219,9 +221,8 @@ public sealed class PeerAddressFilter
         return Contains(_deny4, v4) || deniedAsWritten ? PeerDecision.DeniedRange : PeerDecision.Allowed;
     }
 
-    private PeerDecision CheckIPv6(UInt128 v6, ushort port, out bool explicitlyAllowed)
+    private PeerDecision CheckIPv6(UInt128 v6, ushort port)
     {
-        explicitlyAllowed = false;
         foreach (Endpoint<UInt128> db in _db6)
         {
             if (db.Address == v6 && db.Port == port)
@@ -246,7 +247,6 @@ public sealed class PeerAddressFilter
 
         if (allowed)
         {
-            explicitlyAllowed = true;
             return PeerDecision.Allowed;
         }
 
