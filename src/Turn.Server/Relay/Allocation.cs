@@ -1,4 +1,5 @@
 using Turn.Protocol;
+using Turn.Security;
 using Turn.Server.Auth;
 
 namespace Turn.Server.Relay;
@@ -168,6 +169,39 @@ internal sealed class Allocation
 
         _channels[ChannelCount++] = new ChannelBinding { Number = number, Peer = peer, ExpiresAtMs = expiresAtMs };
         return true;
+    }
+
+    /// <summary>
+    /// Drops the permissions and channel bindings <paramref name="filter"/> refuses (the peer policy changed) and returns
+    /// how many. A permission refused only as <see cref="PeerDecision.LocalInterface"/> is kept: that rule depends on the
+    /// port, and every packet to the peer is checked with its port.
+    /// </summary>
+    public int RevokeRefusedPeers(PeerAddressFilter filter)
+    {
+        int kept = 0;
+        for (int i = 0; i < PermissionCount; i++)
+        {
+            PeerDecision decision = filter.Check(_permissions[i].PeerIp);
+            if (decision is PeerDecision.Allowed or PeerDecision.LocalInterface)
+            {
+                _permissions[kept++] = _permissions[i];
+            }
+        }
+
+        int removed = PermissionCount - kept;
+        PermissionCount = kept;
+        kept = 0;
+        for (int i = 0; i < ChannelCount; i++)
+        {
+            if (filter.IsAllowed(_channels[i].Peer))
+            {
+                _channels[kept++] = _channels[i];
+            }
+        }
+
+        removed += ChannelCount - kept;
+        ChannelCount = kept;
+        return removed;
     }
 
     /// <summary>
