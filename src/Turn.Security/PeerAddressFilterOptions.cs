@@ -1,10 +1,13 @@
+using Turn.Protocol;
+
 namespace Turn.Security;
 
 /// <summary>
 /// Settings of <see cref="PeerAddressFilter"/>: coturn's <c>allow-loopback-peers</c>, <c>no-multicast-peers</c>,
-/// <c>allowed-peer-ip</c> and <c>denied-peer-ip</c>.
+/// <c>allowed-peer-ip</c> and <c>denied-peer-ip</c>, and what the server knows about itself (its own addresses, its
+/// live relay ports, its databases). A record, so a changed policy is written <c>options with { Denied = ... }</c>.
 /// </summary>
-public sealed class PeerAddressFilterOptions
+public sealed record PeerAddressFilterOptions
 {
     /// <summary>
     /// The widely deployed coturn hardening list of <c>denied-peer-ip</c> lines (private, shared, documentation,
@@ -40,8 +43,27 @@ public sealed class PeerAddressFilterOptions
     /// <summary><c>allow-loopback-peers</c>: do not refuse <c>127.0.0.0/8</c> and <c>::1</c> outright (ranges still apply).</summary>
     public bool AllowLoopbackPeers { get; init; }
 
-    /// <summary><c>no-multicast-peers</c>: refuse <c>224.0.0.0/4</c>, <c>ff00::/8</c> and (like coturn) <c>240.0.0.0/4</c>.</summary>
+    /// <summary>
+    /// <c>no-multicast-peers</c>: refuse <c>224.0.0.0/4</c>, <c>ff00::/8</c> and (like coturn) <c>240.0.0.0/4</c> even when an
+    /// allowed-peer-ip range contains them (without it they are refused by default too, see <see cref="DefaultDeniedRanges"/>).
+    /// </summary>
     public bool NoMulticastPeers { get; init; }
+
+    /// <summary>
+    /// Every IP of this machine's interfaces and the server's external, listening and relay IPs (ports ignored):
+    /// refused as peers except on the ports in <see cref="LiveRelayPorts"/>, unless an allowed-peer-ip range contains them.
+    /// Loopback addresses in the list are left to the loopback rule (allow-loopback-peers).
+    /// </summary>
+    public IReadOnlyList<StunAddress> LocalAddresses { get; init; } = [];
+
+    /// <summary>The ports of the server's live relay endpoints (null: none, so a local address is refused on every port).</summary>
+    public LiveRelayPorts? LiveRelayPorts { get; init; }
+
+    /// <summary>The IP and port of each configured database (user database, statistics database): always refused.</summary>
+    public IReadOnlyList<StunAddress> DatabaseEndpoints { get; init; } = [];
+
+    /// <summary>Refuse every peer (<see cref="PeerDecision.PolicyUnavailable"/>): the policy could not be read, fail closed.</summary>
+    public bool DenyAll { get; init; }
 
     /// <summary><c>allowed-peer-ip</c>: a peer in any of these is allowed even if a denied range contains it.</summary>
     public IReadOnlyList<AddressRange> Allowed { get; init; } = [];

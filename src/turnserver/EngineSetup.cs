@@ -84,13 +84,7 @@ internal static class EngineSetup
             authenticator = new Authenticator(options.Realm, nonces, credentials, oauthServerName);
         }
 
-        var filter = new PeerAddressFilter(new PeerAddressFilterOptions
-        {
-            AllowLoopbackPeers = c.AllowLoopbackPeers,
-            NoMulticastPeers = c.NoMulticastPeers,
-            Allowed = ConfiguredRanges(c.AllowedPeerIps),
-            Denied = ConfiguredRanges(c.DeniedPeerIps),
-        });
+        var filter = new PeerAddressFilter(PeerPolicySetup.Options(c, listening, interfaces: null, databases: null, log));
 
         return new TurnEngineServices(
             options,

@@ -41,13 +41,13 @@ public class PeerAddressFilterTests
     [InlineData("255.255.255.255", Bcast)]
     [InlineData("::ffff:255.255.255.255", Bcast)]
     [InlineData("64:ff9b::ffff:ffff", Bcast)]
-    [InlineData("255.255.255.254", Ok)]
-    // multicast / class E without no-multicast-peers: allowed (coturn default)
-    [InlineData("224.0.0.1", Ok)]
-    [InlineData("239.255.255.255", Ok)]
-    [InlineData("240.0.0.1", Ok)]
-    [InlineData("ff02::1", Ok)]
-    [InlineData("::ffff:224.0.0.1", Ok)]
+    [InlineData("255.255.255.254", Resv)]
+    // multicast / class E are refused by default now (coturn 4.6.1 relayed them unless no-multicast-peers)
+    [InlineData("224.0.0.1", Multi)]
+    [InlineData("239.255.255.255", Multi)]
+    [InlineData("240.0.0.1", Resv)]
+    [InlineData("ff02::1", Multi)]
+    [InlineData("::ffff:224.0.0.1", Multi)]
     // ordinary unicast
     [InlineData("8.8.8.8", Ok)]
     [InlineData("10.0.0.1", Ok)]
@@ -78,7 +78,7 @@ public class PeerAddressFilterTests
     [InlineData("ff02::1", Multi)]
     [InlineData("ff0e::1", Multi)]
     [InlineData("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", Multi)]
-    [InlineData("feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", Ok)]
+    [InlineData("fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", Ok)]
     [InlineData("8.8.8.8", Ok)]
     [InlineData("127.0.0.1", Loop)]
     public void No_multicast_peers(string peer, PeerDecision expected)
@@ -113,8 +113,11 @@ public class PeerAddressFilterTests
     [InlineData("", "::1", true, false, "::1", Deny)]
     [InlineData("127.0.0.1", "127.0.0.0/8", true, false, "127.0.0.1", Ok)]
     [InlineData("127.0.0.1", "127.0.0.0/8", true, false, "127.0.0.2", Deny)]
-    // multicast peers without the flag are subject to ranges
-    [InlineData("", "224.0.0.0/4", false, false, "239.1.1.1", Deny)]
+    // multicast peers are refused by default; an allowed range opens them unless no-multicast-peers
+    [InlineData("", "224.0.0.0/4", false, false, "239.1.1.1", Multi)]
+    [InlineData("224.0.0.0/4", "", false, false, "239.1.1.1", Ok)]
+    [InlineData("224.0.0.0-239.255.255.255", "239.0.0.0/8", false, false, "239.1.1.1", Ok)]
+    [InlineData("ff00::/8", "", false, false, "ff02::1", Ok)]
     public void Fixed_rules_and_ranges(string allowed, string denied, bool allowLoopback, bool noMulticast, string peer, PeerDecision expected)
         => Assert.Equal(expected, Filter(allowed, denied, allowLoopback, noMulticast).Check(A(peer)));
 
@@ -164,9 +167,12 @@ public class PeerAddressFilterTests
     [InlineData("", "2001:db8::5", "2001:db8::5", Deny)]
     [InlineData("", "::/0", "2001:db8::1", Deny)]
     [InlineData("", "::/0", "8.8.8.8", Ok)] // IPv6 ranges do not match IPv4 peers
-    [InlineData("", "fe80::/10", "fe80::1", Deny)]
-    [InlineData("", "fe80::/10", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", Deny)]
-    [InlineData("", "fe80::/10", "fec0::", Ok)]
+    [InlineData("", "fe80::/10", "fe80::1", PeerDecision.LinkLocal)] // the default table decides first
+    [InlineData("", "fe80::/10", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", PeerDecision.LinkLocal)]
+    [InlineData("", "fe80::/10", "fec0::", PeerDecision.SiteLocal)]
+    [InlineData("", "2001:db8:8000::/33", "2001:db8:8000::", Deny)]
+    [InlineData("", "2001:db8:8000::/33", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", Deny)]
+    [InlineData("", "2001:db8:8000::/33", "2001:db8:7fff:ffff:ffff:ffff:ffff:ffff", Ok)]
     // deny rules also see the IPv6 spelling as written (stricter only)
     [InlineData("", "::/0", "::ffff:8.8.8.8", Deny)]
     [InlineData("", "64:ff9b::/96", "64:ff9b::808:808", Deny)]
@@ -295,7 +301,7 @@ public class PeerAddressFilterTests
             "::ffff:8.8.8.8", "::ffff:10.0.0.1", "64:ff9b::808:808", "fe80::1", "fd00::1", "fc00::1", "2002:a00:1::1", "2001::1",
         })
         {
-            Assert.Equal(Deny, f.Check(A(bad)));
+            Assert.NotEqual(Ok, f.Check(A(bad))); // DeniedRange, or the default table's reason for link-local and ULA
         }
     }
 
@@ -384,59 +390,53 @@ public class PeerAddressFilterTests
         }
 
         StunAddress c = PeerAddress.Canonicalize(peer);
-        if (c.IsIPv4)
+        PeerDecision d = NaiveOne(o, c, peer);
+        if (d != Ok || c.IsIPv4)
         {
-            uint v = c.IPv4Value;
-            if (v >> 24 == 0)
-            {
-                return Unspec;
-            }
-
-            if (v == uint.MaxValue)
-            {
-                return Bcast;
-            }
-
-            if (v >> 24 == 127 && !o.AllowLoopbackPeers)
-            {
-                return Loop;
-            }
-
-            if (o.NoMulticastPeers && v >> 28 == 0xE)
-            {
-                return Multi;
-            }
-
-            if (o.NoMulticastPeers && v >> 28 == 0xF)
-            {
-                return Resv;
-            }
+            return d;
         }
-        else
+
+        // 6to4 / Teredo / NAT64 local-use: then every IPv4 address it leads to.
+        int n = PeerAddress.GetTunnelledIPv4(c, out uint first, out uint second);
+        foreach (uint v4 in new[] { first, second }.Take(n))
         {
-            string s = Text(c);
-            if (s == "::")
+            StunAddress inner = StunAddress.FromIPv4(v4, peer.Port);
+            d = NaiveOne(o, inner, inner);
+            if (d != Ok)
             {
-                return Unspec;
-            }
-
-            if (s == "::1" && !o.AllowLoopbackPeers)
-            {
-                return Loop;
-            }
-
-            if (o.NoMulticastPeers && s.StartsWith("ff", StringComparison.Ordinal) && s.IndexOf(':', StringComparison.Ordinal) == 4)
-            {
-                return Multi;
+                return d;
             }
         }
 
-        if (o.Allowed.Any(r => r.Unmapped().Contains(c)))
+        return Ok;
+    }
+
+    /// <summary>The documented rules, straight from <see cref="DefaultDeniedRanges"/> by linear search.</summary>
+    private static PeerDecision NaiveOne(PeerAddressFilterOptions o, StunAddress c, StunAddress asWritten)
+    {
+        bool allowed = o.Allowed.Any(r => r.Unmapped().Contains(c));
+        DefaultDeniedRange? row = DefaultDeniedRanges.All.FirstOrDefault(r => r.Range.Contains(c));
+        if (row is not null)
+        {
+            bool opens = row.OpenedBy switch
+            {
+                DeniedRangeOpener.AllowLoopbackPeers => o.AllowLoopbackPeers,
+                DeniedRangeOpener.AllowedPeerIp => allowed,
+                DeniedRangeOpener.AllowedPeerIpUnlessNoMulticastPeers => allowed && !o.NoMulticastPeers,
+                _ => false,
+            };
+            if (!opens)
+            {
+                return row.Reason;
+            }
+        }
+
+        if (allowed)
         {
             return Ok;
         }
 
-        return o.Denied.Any(r => r.Contains(peer)) ? Deny : Ok;
+        return o.Denied.Any(r => r.Contains(asWritten)) ? Deny : Ok;
     }
 
     private static readonly string[] Interesting =
@@ -477,7 +477,8 @@ public class PeerAddressFilterTests
                 System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b.Slice(12), v4);
                 break;
             case 5: // 2001:db8::/120-ish, :: and ::1, ff02::x
-                string[] some = ["2001:db8::", "2001:db8::1", "2001:db8::80", "2001:db8::ff", "::", "::1", "ff02::1", "fe80::1", "64:ff9b::1:0:0"];
+                string[] some = ["2001:db8::", "2001:db8::1", "2001:db8::80", "2001:db8::ff", "::", "::1", "ff02::1", "fe80::1", "64:ff9b::1:0:0",
+                    "2002:7f00:1::", "2002:808:808::1", "2001:0:4136:e378:8000:63bf:80ff:fffe", "2001:0:808:808::", "64:ff9b:1::7f00:1", "64:ff9b:1:808:8:800::", "fc00::1", "fec0::1"];
                 A(some[rng.Next(some.Length)]).WriteAddressBytes(b);
                 b[15] ^= (byte)rng.Next(0, 3);
                 break;
@@ -514,7 +515,7 @@ public class PeerAddressFilterTests
                 string[] embedded = ["64:ff9b::/96", "64:ff9b::a00:0/104", "::/96", "::/0", "::a00:0/104", "::ffff:0:0/95"];
                 return AddressRange.Parse(embedded[rng.Next(embedded.Length)]);
             default:
-                string[] v6 = ["2001:db8::/120", "2001:db8::80", "2001:db8::1-2001:db8::7f", "ff00::/8", "fe80::/10", "::1", "::", "::/1", "8000::/1"];
+                string[] v6 = ["2001:db8::/120", "2001:db8::80", "2001:db8::1-2001:db8::7f", "ff00::/8", "fe80::/10", "::1", "::", "::/1", "8000::/1", "2002::/16", "2001::/32", "fc00::/7"];
                 return AddressRange.Parse(v6[rng.Next(v6.Length)]);
         }
     }

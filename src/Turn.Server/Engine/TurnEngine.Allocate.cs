@@ -235,6 +235,7 @@ public sealed partial class TurnEngine
         }
 
         RegisterRelay(relay.RelayId, allocation);
+        MarkRelayPortLive(relay, live: true);
     }
 
     private StunAddressFamily DefaultFamily(in PacketContext context) => _options.DefaultFamily switch

@@ -24,7 +24,7 @@ public sealed partial class TurnEngine
         RelayEndpoint? relay = allocation.RelayFor(peer);
         if (relay is null
             || allocation.RelayFor(raw) is null
-            || !_services.PeerFilter.IsAllowed(peer)
+            || !_services.PeerFilter.IsAllowed(peer) // with the port: this server's own addresses only on relay ports
             || !allocation.HasPermission(peer, NowMs)
             || !allocation.ToPeer.TryConsume(data.Length, NowMs))
         {
@@ -44,6 +44,7 @@ public sealed partial class TurnEngine
             || !_allocations.TryGetValue(FiveTuple.Of(context), out Allocation? allocation)
             || !allocation.TryGetChannelPeer(channel, NowMs, out StunAddress peer)
             || !allocation.HasPermission(peer, NowMs)
+            || !_services.PeerFilter.IsAllowed(peer) // as for Send: a relay port of this server may have closed since the bind
             || !allocation.ToPeer.TryConsume(data.Length, NowMs))
         {
             Counters.RelayDropped++;

@@ -88,7 +88,7 @@ public sealed partial class TurnEngine
                 continue;
             }
 
-            int code = CheckPeer(attribute.Value, request.TransactionId, allocation, out StunAddress checkedPeer);
+            int code = CheckPeer(attribute.Value, request, context, allocation, out StunAddress checkedPeer);
             if (code != 0)
             {
                 Error(request, context, code, session);
@@ -173,7 +173,7 @@ public sealed partial class TurnEngine
             return;
         }
 
-        int code = CheckPeer(peerValue, request.TransactionId, allocation, out StunAddress peer);
+        int code = CheckPeer(peerValue, request, context, allocation, out StunAddress peer);
         if (code != 0)
         {
             Error(request, context, code, session);
@@ -212,11 +212,11 @@ public sealed partial class TurnEngine
 
     /// <summary>
     /// Validates one XOR-PEER-ADDRESS: 400 if unreadable, 443 if the allocation has no relay of its
-    /// family, 403 if the peer filter refuses it; 0 if fine.
+    /// family, 403 if the peer filter refuses it (RFC 8656 §9.2, RFC 6062 §5.2: forbidden by local policy); 0 if fine.
     /// </summary>
-    private int CheckPeer(ReadOnlySpan<byte> value, ReadOnlySpan<byte> transactionId, Allocation allocation, out StunAddress peer)
+    private int CheckPeer(ReadOnlySpan<byte> value, in StunMessage request, in PacketContext context, Allocation allocation, out StunAddress peer)
     {
-        if (!StunAttributeReader.TryReadXorAddress(value, transactionId, out StunAddress raw))
+        if (!StunAttributeReader.TryReadXorAddress(value, request.TransactionId, out StunAddress raw))
         {
             peer = default;
             return StunErrorCode.BadRequest;
@@ -228,7 +228,7 @@ public sealed partial class TurnEngine
             return StunErrorCode.PeerAddressFamilyMismatch;
         }
 
-        return _services.PeerFilter.IsAllowed(peer) ? 0 : StunErrorCode.Forbidden;
+        return PeerAllowed(peer, request.Method, context) ? 0 : StunErrorCode.Forbidden;
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public sealed partial class TurnEngine
             return;
         }
 
-        int code = CheckPeer(peerValue, request.TransactionId, allocation, out StunAddress peer);
+        int code = CheckPeer(peerValue, request, context, allocation, out StunAddress peer);
         if (code != 0)
         {
             Error(request, context, code, session);
@@ -137,7 +137,7 @@ public sealed partial class TurnEngine
         Allocation? allocation = (uint)relayId < (uint)_byRelay.Length ? _byRelay[relayId] : null;
         StunAddress peer = Security.PeerAddress.Canonicalize(peerAddress);
         if (allocation?.Tcp is not { } connections
-            || !_services.PeerFilter.IsAllowed(peer)
+            || !PeerAllowed(peer, StunMethod.ConnectionAttempt, allocation.Client)
             || (!_options.ServerRelay && !allocation.HasPermission(peer, NowMs))
             || connections.To(peer) is not null
             || connections.Count >= TcpRelayConnections.MaxPerAllocation)

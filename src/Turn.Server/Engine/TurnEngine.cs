@@ -30,6 +30,7 @@ public sealed partial class TurnEngine
     private int _pendingLookups;
     private uint _indicationCounter;
     private int _relayRoundRobin;
+    private int _peerPolicyVersion;
 
     public TurnEngine(TurnEngineServices services, IRelayIo io, IBindingObserver? bindingObserver = null)
     {
@@ -38,6 +39,7 @@ public sealed partial class TurnEngine
         _io = io;
         _stun = new StunRequestProcessor(_options.Stun, bindingObserver);
         _indicationCounter = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+        _peerPolicyVersion = services.PeerPolicyVersion;
     }
 
     /// <summary>The worker's coarse clock in milliseconds, set by the transport once per wake-up.</summary>
@@ -314,6 +316,28 @@ public sealed partial class TurnEngine
         _byRelay[relayId] = allocation;
     }
 
+    /// <summary>The relay endpoint's port is now one a peer at this server's own addresses may use (see <see cref="Security.LiveRelayPorts"/>).</summary>
+    private void MarkRelayPortLive(RelayEndpoint relay, bool live)
+    {
+        Mark(relay.Bound.Port);
+        if (relay.Advertised.Port != relay.Bound.Port)
+        {
+            Mark(relay.Advertised.Port);
+        }
+
+        void Mark(ushort port)
+        {
+            if (live)
+            {
+                _services.LiveRelayPorts.Add(port);
+            }
+            else
+            {
+                _services.LiveRelayPorts.Remove(port);
+            }
+        }
+    }
+
     private void Delete(Allocation allocation)
     {
         _allocations.Remove(allocation.Key);
@@ -333,6 +357,7 @@ public sealed partial class TurnEngine
         }
 
         _byRelay[relay.RelayId] = null;
+        MarkRelayPortLive(relay, live: false);
         _io.CloseRelay(relay.RelayId);
         _services.Ports.Release(relay.Bound);
     }
@@ -340,6 +365,13 @@ public sealed partial class TurnEngine
     /// <summary>Once a second or so: ends expired allocations (closing their sockets) and prunes permissions and channels.</summary>
     public void OnTick()
     {
+        int policy = _services.PeerPolicyVersion;
+        if (policy != _peerPolicyVersion)
+        {
+            _peerPolicyVersion = policy;
+            RevalidatePeers();
+        }
+
         SweepTcpConnections();
         List<Allocation>? expired = null;
         foreach (Allocation a in _allocations.Values)

@@ -17,9 +17,11 @@ public sealed class TurnEngineServices
         IReadOnlyList<StunAddress> listeningAddresses,
         IServerLog log)
     {
+        ArgumentNullException.ThrowIfNull(peerFilter);
         Options = options;
         Authenticator = authenticator;
-        _peerFilter = peerFilter;
+        LiveRelayPorts = peerFilter.Options.LiveRelayPorts ?? new LiveRelayPorts();
+        _peerFilter = WithLiveRelayPorts(peerFilter);
         _maxBps = options.MaxBps;
         Ports = ports;
         Quotas = quotas;
@@ -33,19 +35,33 @@ public sealed class TurnEngineServices
     public Authenticator? Authenticator { get; }
 
     private PeerAddressFilter _peerFilter;
+    private int _peerPolicyVersion;
     private long _maxBps;
     private RealmDirectory _realms = RealmDirectory.Empty;
     private int _engines;
 
     /// <summary>
     /// The peer filter in force. Replaced as a whole (never mutated) when the database's peer
-    /// lists change; workers read the reference per check.
+    /// lists change; workers read the reference per check, and each re-checks its permissions,
+    /// channels and TCP peer connections on its next tick (<see cref="TurnEngine.RevalidatePeers"/>).
+    /// A filter built without <see cref="PeerAddressFilterOptions.LiveRelayPorts"/> is given <see cref="LiveRelayPorts"/>.
     /// </summary>
     public PeerAddressFilter PeerFilter
     {
         get => Volatile.Read(ref _peerFilter);
-        set => Volatile.Write(ref _peerFilter, value);
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            Volatile.Write(ref _peerFilter, WithLiveRelayPorts(value));
+            Interlocked.Increment(ref _peerPolicyVersion);
+        }
     }
+
+    /// <summary>Bumped each time <see cref="PeerFilter"/> is replaced (engines compare it on their tick).</summary>
+    public int PeerPolicyVersion => Volatile.Read(ref _peerPolicyVersion);
+
+    /// <summary>The ports of this server's live relay endpoints (engines add and remove them), which the peer filter consults.</summary>
+    public LiveRelayPorts LiveRelayPorts { get; }
 
     /// <summary>Per-session bytes/s for new allocations (max-bps, or the realm's value from the database).</summary>
     public long MaxBps
@@ -81,6 +97,11 @@ public sealed class TurnEngineServices
 
     /// <summary>Wall clock in Unix seconds (nonces, REST expiry). Replaceable for tests.</summary>
     public Func<long> UnixSeconds { get; init; } = static () => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    private PeerAddressFilter WithLiveRelayPorts(PeerAddressFilter filter)
+        => ReferenceEquals(filter.Options.LiveRelayPorts, LiveRelayPorts)
+            ? filter
+            : new PeerAddressFilter(filter.Options with { LiveRelayPorts = LiveRelayPorts });
 
     /// <summary>A distinct small number per engine (0, 1, ...), the first part of its allocations' ids.</summary>
     internal int NextEngineIndex() => Interlocked.Increment(ref _engines) - 1;

@@ -1,4 +1,5 @@
 using Turn.Protocol;
+using Turn.Security;
 using Turn.Server.Auth;
 
 namespace Turn.Server.Relay;
@@ -148,6 +149,37 @@ internal sealed class Allocation
         _channelsByNumber.Add(number, binding);
         _channelsByPeer.Add(peer, binding);
         return ChannelBindResult.Bound;
+    }
+
+    /// <summary>
+    /// Drops the permissions and channel bindings <paramref name="filter"/> refuses (the peer policy changed) and returns
+    /// how many. A permission refused only as <see cref="PeerDecision.LocalInterface"/> is kept: that rule depends on the
+    /// port, and every packet to the peer is checked with its port.
+    /// </summary>
+    public int RevokeRefusedPeers(PeerAddressFilter filter)
+    {
+        int removed = 0;
+        foreach (StunAddress peer in _permissions.Keys)
+        {
+            PeerDecision decision = filter.Check(peer);
+            if (decision is not (PeerDecision.Allowed or PeerDecision.LocalInterface))
+            {
+                _permissions.Remove(peer);
+                removed++;
+            }
+        }
+
+        foreach ((StunAddress peer, ChannelBinding binding) in _channelsByPeer)
+        {
+            if (!filter.IsAllowed(peer))
+            {
+                _channelsByPeer.Remove(peer);
+                _channelsByNumber.Remove(binding.Number);
+                removed++;
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>

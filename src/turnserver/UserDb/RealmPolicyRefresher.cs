@@ -24,6 +24,7 @@ internal sealed class RealmPolicyRefresher : IAsyncDisposable
     private readonly TurnEngineServices _services;
     private readonly TurnServerConfig _config;
     private readonly IServerLog _log;
+    private readonly PeerAddressFilterOptions _basePeerPolicy;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private string _lastApplied = string.Empty;
@@ -34,6 +35,7 @@ internal sealed class RealmPolicyRefresher : IAsyncDisposable
         _services = services;
         _config = config;
         _log = log;
+        _basePeerPolicy = services.PeerFilter.Options; // the configuration's policy: database ranges add to it
         _loop = Task.Run(LoopAsync);
     }
 
@@ -94,13 +96,8 @@ internal sealed class RealmPolicyRefresher : IAsyncDisposable
 
         _services.MaxBps = options.MaxBps is { } bps ? (long)Math.Min(bps, long.MaxValue) : _config.MaxBps;
         _services.Quotas.SetLimits(options.UserQuota ?? _config.UserQuota, options.TotalQuota ?? _config.TotalQuota);
-        _services.PeerFilter = new PeerAddressFilter(new PeerAddressFilterOptions
-        {
-            AllowLoopbackPeers = _config.AllowLoopbackPeers,
-            NoMulticastPeers = _config.NoMulticastPeers,
-            Allowed = [.. EngineSetup.ConfiguredRanges(_config.AllowedPeerIps), .. Parse(allowed, "allowed_peer_ip")],
-            Denied = [.. EngineSetup.ConfiguredRanges(_config.DeniedPeerIps), .. Parse(denied, "denied_peer_ip")],
-        });
+        // Replacing the filter makes every worker re-check its permissions, channels and TCP peer connections.
+        _services.PeerFilter = new PeerAddressFilter(DatabasePolicy(_basePeerPolicy, allowed, denied, _log));
         _lastApplied = state;
         _log.Info($"user database: realm \"{realm}\": max-bps {_services.MaxBps}, user-quota {options.UserQuota ?? _config.UserQuota}, total-quota {options.TotalQuota ?? _config.TotalQuota}, {allowed.Count} allowed and {denied.Count} denied peer ranges from the database");
         if (realms.OriginCount > 0 || realms.Realms.Any())
@@ -153,18 +150,42 @@ internal sealed class RealmPolicyRefresher : IAsyncDisposable
         return $"{realms.OriginCount} origin(s){(parts.Count == 0 ? "" : "; " + string.Join("; ", parts))}";
     }
 
-    private IEnumerable<AddressRange> Parse(IReadOnlyList<PeerIpRange> rows, string table)
+    /// <summary>
+    /// <paramref name="basePolicy"/> with the database's ranges added. A range that does not parse fails closed: the
+    /// realm then refuses every peer (<see cref="PeerDecision.PolicyUnavailable"/>) until the row is fixed, because a
+    /// dropped denied range would open what the operator meant to close. The log names the table, realm and row
+    /// number, never the value (it is database content, not ours to print).
+    /// </summary>
+    internal static PeerAddressFilterOptions DatabasePolicy(PeerAddressFilterOptions basePolicy, IReadOnlyList<PeerIpRange> allowed, IReadOnlyList<PeerIpRange> denied, IServerLog log)
     {
-        foreach (PeerIpRange row in rows)
+        bool ok = TryParse(allowed, "allowed_peer_ip", log, out AddressRange[] allow) & TryParse(denied, "denied_peer_ip", log, out AddressRange[] deny);
+        if (!ok)
         {
-            if (AddressRange.TryParse(row.Range, out AddressRange range))
+            log.Error("user database: peer ranges that do not parse: every peer is refused until they are fixed (fail closed)");
+            return basePolicy with { DenyAll = true };
+        }
+
+        return basePolicy with { Allowed = [.. basePolicy.Allowed, .. allow], Denied = [.. basePolicy.Denied, .. deny] };
+    }
+
+    private static bool TryParse(IReadOnlyList<PeerIpRange> rows, string table, IServerLog log, out AddressRange[] ranges)
+    {
+        var result = new List<AddressRange>(rows.Count);
+        bool ok = true;
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if (AddressRange.TryParse(rows[i].Range, out AddressRange range))
             {
-                yield return range;
+                result.Add(range);
             }
             else
             {
-                _log.Warning($"user database: {table}: ignoring \"{row.Range}\" (realm \"{row.Realm}\"): not an address, range or CIDR");
+                log.Error($"user database: {table}: row {i + 1} of realm \"{rows[i].Realm}\" is not an address, range or CIDR");
+                ok = false;
             }
         }
+
+        ranges = [.. result];
+        return ok;
     }
 }

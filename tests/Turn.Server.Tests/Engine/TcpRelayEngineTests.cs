@@ -412,7 +412,7 @@ public sealed class TcpRelayEngineTests
     }
 
     /// <summary>A TURN client on a TCP connection to the engine, with long-term credentials after a 401.</summary>
-    private sealed class StreamClient(EngineHarness h, StunAddress address, int socketId = 0, string user = "bob", string password = "secret")
+    internal sealed class StreamClient(EngineHarness h, StunAddress address, int socketId = 0, string user = "bob", string password = "secret")
     {
         private string? _nonce;
 
