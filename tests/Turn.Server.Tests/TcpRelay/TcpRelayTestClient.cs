@@ -156,7 +156,8 @@ internal sealed class TcpRelayTestClient : IDisposable
         }
     }
 
-    private byte[] ReadMessage()
+    /// <summary>The next STUN or ChannelData message the server sends, framed as the stream says.</summary>
+    public byte[] ReadMessage()
     {
         while (true)
         {
