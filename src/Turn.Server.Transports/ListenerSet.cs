@@ -61,7 +61,7 @@ public sealed class ListenerSet : IDisposable
             // Workers serve UDP listeners, relay sockets and TCP connections alike.
             for (int i = 0; i < workers; i++)
             {
-                set._workers.Add(new RelayWorker($"relay-{i}", log));
+                set._workers.Add(new RelayWorker($"relay-{i}", log) { ClientLimits = plan.TcpLimits });
             }
 
             RelayWorker.FormGroup(set._workers); // RFC 6062: a ConnectionBind may reach any worker
@@ -98,7 +98,7 @@ public sealed class ListenerSet : IDisposable
 
                 if (plan.ProxyPort > 0)
                 {
-                    set._proxy.Add(TcpListener.BindProxy(new IPEndPoint(address, plan.ProxyPort), plan.TcpLimits, log));
+                    set._proxy.Add(TcpListener.BindProxy(new IPEndPoint(address, plan.ProxyPort), plan.TcpLimits, plan.ProxyAllowedSources, log));
                 }
             }
         }

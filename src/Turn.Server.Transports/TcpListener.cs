@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Turn.Protocol;
 using Turn.Server.Transports.Tls;
 
 namespace Turn.Server.Transports;
@@ -21,7 +21,7 @@ public sealed partial class TcpListener : IDisposable
     private readonly TlsServerContext? _tls;
     private readonly bool _acceptPlain;
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentDictionary<IPAddress, int> _perSource = new();
+    private readonly SourceCounter _perSource;
     private int _open;
     private int _next;
 
@@ -32,6 +32,7 @@ public sealed partial class TcpListener : IDisposable
         _log = log;
         _tls = tls;
         _acceptPlain = acceptPlain;
+        _perSource = new SourceCounter(limits.MaxConnectionsPerSource);
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
@@ -138,39 +139,7 @@ public sealed partial class TcpListener : IDisposable
         }
     }
 
-    private bool TryAddSource(IPAddress source)
-    {
-        while (true)
-        {
-            int current = _perSource.GetOrAdd(source, 0);
-            if (current >= _limits.MaxConnectionsPerSource)
-            {
-                return false;
-            }
+    private bool TryAddSource(IPAddress address) => _perSource.TryAdd(StunAddress.FromIPAddress(address, 0));
 
-            if (_perSource.TryUpdate(source, current + 1, current))
-            {
-                return true;
-            }
-        }
-    }
-
-    private void RemoveSource(IPAddress source)
-    {
-        while (true)
-        {
-            int current = _perSource.GetOrAdd(source, 1);
-            if (current <= 1)
-            {
-                if (_perSource.TryRemove(new KeyValuePair<IPAddress, int>(source, current)))
-                {
-                    return;
-                }
-            }
-            else if (_perSource.TryUpdate(source, current - 1, current))
-            {
-                return;
-            }
-        }
-    }
+    private void RemoveSource(IPAddress address) => _perSource.Remove(StunAddress.FromIPAddress(address, 0));
 }

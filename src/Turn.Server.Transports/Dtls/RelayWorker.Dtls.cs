@@ -116,14 +116,14 @@ public sealed unsafe partial class RelayWorker
             Array.Resize(ref _dtlsSessions, _dtlsSessions.Length * 2);
         }
 
-        var handshake = new DtlsHandshake(dtls, new DtlsListenerSender((int)_listeners[peer.Listener].Handle, peer.Client), hello);
+        var handshake = new DtlsHandshake(dtls, new DtlsListenerSender((int)_listeners[peer.Listener].Handle, peer.Client), hello, peer.Client);
         var session = new DtlsSession(peer, id, local, handshake, now);
         _dtlsSessions[id] = session;
         _dtlsByPeer[peer] = session;
         Interlocked.Increment(ref _dtlsCount);
         if (!handshake.TryStart(h => Post(() => OnDtlsHandshakeDone(session))))
         {
-            RemoveDtls(session); // too many handshakes at once: forget it, the client retries
+            RemoveDtls(session); // too many handshakes at once, in all or from its source: forget it, the client retries
             return;
         }
 
