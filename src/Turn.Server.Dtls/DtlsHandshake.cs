@@ -20,7 +20,11 @@ public sealed class DtlsHandshake
     private readonly StunAddress _client;
     private int _started;
 
-    /// <summary>Creates the handshake for <paramref name="hello"/> (already cookie-checked) from <paramref name="client"/> and queues that ClientHello as its first datagram.</summary>
+    /// <summary>
+    /// Creates the handshake for <paramref name="hello"/> (already cookie-checked) from <paramref name="client"/>, which
+    /// holds a slot from <see cref="DtlsServerContext.TryEnterHandshake"/> (given back when the handshake ends, or
+    /// when <see cref="TryStart"/> fails), and queues that ClientHello as its first datagram.
+    /// </summary>
     public DtlsHandshake(DtlsServerContext server, IDtlsDatagramSender sender, in ClientHelloView hello, in StunAddress client)
     {
         ArgumentNullException.ThrowIfNull(server);
@@ -55,12 +59,12 @@ public sealed class DtlsHandshake
     public bool TryTakeQueued(out byte[] datagram) => _transport.TryTakeQueued(out datagram);
 
     /// <summary>
-    /// Starts the handshake thread; false (nothing started) when too many handshakes are running, in all or from the client's source.
+    /// Starts the handshake thread; false (nothing started, the slot given back) when no thread could be made.
     /// <paramref name="onDone"/> runs once on that thread when the handshake ends either way.
     /// </summary>
     public bool TryStart(Action<DtlsHandshake> onDone)
     {
-        if (Interlocked.Exchange(ref _started, 1) != 0 || !_server.TryEnterHandshake(_client))
+        if (Interlocked.Exchange(ref _started, 1) != 0)
         {
             return false;
         }

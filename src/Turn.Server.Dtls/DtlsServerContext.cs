@@ -138,8 +138,12 @@ public sealed class DtlsServerContext
         }
     }
 
-    /// <summary>Takes a handshake slot for <paramref name="client"/>: false when all are taken, or its source has <see cref="DtlsServerOptions.MaxHandshakesPerSource"/>.</summary>
-    internal bool TryEnterHandshake(in StunAddress client)
+    /// <summary>
+    /// Takes a handshake slot for <paramref name="client"/> (a ClientHello whose cookie checked out): false when
+    /// <see cref="DtlsServerOptions.MaxConcurrentHandshakes"/> are running, or its source (IPv4 address, IPv6 /64)
+    /// has <see cref="DtlsServerOptions.MaxHandshakesPerSource"/>. A <see cref="DtlsHandshake"/> made with the slot gives it back.
+    /// </summary>
+    public bool TryEnterHandshake(in StunAddress client)
     {
         StunAddress source = SourcePrefix.Of(client);
         lock (_admission)
@@ -157,8 +161,8 @@ public sealed class DtlsServerContext
         }
     }
 
-    /// <summary>Gives back the slot <see cref="TryEnterHandshake"/> took (the handshake thread ended).</summary>
-    internal void ExitHandshake(in StunAddress client)
+    /// <summary>Gives back the slot <see cref="TryEnterHandshake"/> took (the handshake ended, or never started).</summary>
+    public void ExitHandshake(in StunAddress client)
     {
         StunAddress source = SourcePrefix.Of(client);
         lock (_admission)

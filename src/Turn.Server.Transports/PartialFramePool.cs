@@ -7,8 +7,9 @@ namespace Turn.Server.Transports;
 /// A connection holds one only while it has an incomplete message; it starts small and grows with the bytes
 /// actually received (<see cref="SmallSize"/>, <see cref="MediumSize"/>, then <see cref="FullSize"/>), so a
 /// client that announces a 64 KiB frame and sends 4 bytes of it makes the server hold 4 KiB, not 64.
-/// Returned buffers are kept for reuse up to a fixed count per size (steady-state traffic that splits messages
-/// allocates nothing); beyond that they are left to the GC, so an idle server gives the memory back.
+/// Returned buffers are kept for reuse up to a fixed count per size, 256 KiB of each size per worker (steady-state
+/// traffic that splits messages allocates nothing); beyond that they are left to the GC, so a burst of slow
+/// senders does not leave its memory behind.
 /// </summary>
 internal sealed class PartialFramePool
 {
@@ -18,31 +19,37 @@ internal sealed class PartialFramePool
     /// <summary>The largest frame: a STUN message (20 + 65535) or padded ChannelData (4 + 65535 + 3).</summary>
     public const int FullSize = Stun.HeaderLength + ushort.MaxValue + 4;
 
-    private const int KeptPerSize = 64;
+    private const int KeptBytesPerSize = 256 * 1024;
 
     private readonly Stack<byte[]> _small = new();
     private readonly Stack<byte[]> _medium = new();
     private readonly Stack<byte[]> _full = new();
 
+    private int _inUse;
+    private long _heldBytes;
+
     /// <summary>Buffers handed out and not yet returned (read from other threads for statistics and tests).</summary>
     public int InUse => Volatile.Read(ref _inUse);
 
-    private int _inUse;
+    /// <summary>The size of the buffers handed out and not yet returned (read from other threads).</summary>
+    public long HeldBytes => Volatile.Read(ref _heldBytes);
 
     /// <summary>A buffer of at least <paramref name="bytes"/> (at most <see cref="FullSize"/>), in the smallest size that holds them.</summary>
     public byte[] Rent(int bytes)
     {
         Stack<byte[]> stack = StackFor(bytes, out int size);
         Volatile.Write(ref _inUse, _inUse + 1);
+        Volatile.Write(ref _heldBytes, _heldBytes + size);
         return stack.TryPop(out byte[]? buffer) ? buffer : GC.AllocateUninitializedArray<byte>(size);
     }
 
     /// <summary>Takes back a buffer from <see cref="Rent"/>.</summary>
     public void Return(byte[] buffer)
     {
+        Stack<byte[]> stack = StackFor(buffer.Length, out int size);
         Volatile.Write(ref _inUse, _inUse - 1);
-        Stack<byte[]> stack = StackFor(buffer.Length, out _);
-        if (stack.Count < KeptPerSize)
+        Volatile.Write(ref _heldBytes, _heldBytes - size);
+        if (stack.Count < KeptBytesPerSize / size)
         {
             stack.Push(buffer);
         }

@@ -101,6 +101,9 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
     /// <summary>TCP connections holding the start of an incomplete message now (read from other threads for statistics and tests).</summary>
     public int PartialMessageCount => _partialPool.InUse;
 
+    /// <summary>Bytes of input buffer those connections hold (read from other threads for statistics and tests).</summary>
+    public long PartialMessageBytes => _partialPool.HeldBytes;
+
     /// <summary>
     /// The message deadline and the max-allocate-timeout for this worker's TCP and TLS connections
     /// (the listeners' limits; set before <see cref="Start"/>).
@@ -562,6 +565,7 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
                     return false; // TLS on the plain port, HTTP, garbage: nothing to resynchronise on
                 }
 
+                c.LastMessageMs = now;
                 engine.OnClientPacket(data.AsSpan(consumed, needed), c.Context);
                 if (c.Detached)
                 {
@@ -705,36 +709,12 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         c.OnClosed?.Invoke();
     }
 
-    /// <summary>
-    /// The once-a-second sweep: connections whose pending message missed its deadline, and connections
-    /// that have had no allocation for max-allocate-timeout. Bytes alone keep nothing open.
-    /// </summary>
+    /// <summary>The once-a-second sweep over the TCP client connections (<see cref="ClientTimeout"/>).</summary>
     private void CloseIdleConnections(TurnEngine engine, long now)
     {
-        long messageTimeout = (long)ClientLimits.MessageTimeout.TotalMilliseconds;
-        long allocateTimeout = (long)ClientLimits.AllocateTimeout.TotalMilliseconds;
         for (int id = 0; id < _nextConnectionId; id++)
         {
-            if (_connections[id] is not { } c)
-            {
-                continue;
-            }
-
-            string? why = null;
-            if (c.Partial is not null && now - c.PartialSinceMs > messageTimeout)
-            {
-                why = $"a message not completed within {ClientLimits.MessageTimeout.TotalSeconds:0.#} s";
-            }
-            else if (engine.HasAllocation(c.Context))
-            {
-                c.AllocationSeenMs = now;
-            }
-            else if (now - c.AllocationSeenMs > allocateTimeout)
-            {
-                why = $"no allocation for {ClientLimits.AllocateTimeout.TotalSeconds:0.#} s (max-allocate-timeout)";
-            }
-
-            if (why is not null)
+            if (_connections[id] is { } c && ClientTimeout(engine, c.Context, c.PartialSinceMs, c.LastMessageMs, now) is { } why)
             {
                 if (_log.IsDebugEnabled)
                 {
@@ -744,6 +724,28 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
                 CloseConnection(engine, c);
             }
         }
+    }
+
+    /// <summary>
+    /// Why a TCP or TLS client connection is to be closed now, or null: a message begun at
+    /// <paramref name="partialSinceMs"/> (0 = none) and not completed within the message deadline,
+    /// or no complete message since <paramref name="lastMessageMs"/> for the idle timeout and no
+    /// allocation. Partial bytes never count as activity, so dribbling keeps nothing open.
+    /// </summary>
+    private string? ClientTimeout(TurnEngine engine, in PacketContext context, long partialSinceMs, long lastMessageMs, long now)
+    {
+        TcpListenerLimits limits = ClientLimits;
+        if (partialSinceMs != 0 && now - partialSinceMs > (long)limits.MessageTimeout.TotalMilliseconds)
+        {
+            return $"a message not completed within {limits.MessageTimeout.TotalSeconds:0.###} s (tcp-message-timeout)";
+        }
+
+        if (now - lastMessageMs > (long)limits.IdleTimeout.TotalMilliseconds && !engine.HasAllocation(context))
+        {
+            return $"no complete message for {limits.IdleTimeout.TotalSeconds:0.###} s and no allocation (tcp-idle-timeout)";
+        }
+
+        return null;
     }
 
     private void Modify(int fd, ulong data, uint events)

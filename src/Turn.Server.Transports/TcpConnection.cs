@@ -21,7 +21,7 @@ internal sealed class TcpConnection
         Socket = socket;
         Fd = (int)socket.Handle;
         Context = new PacketContext(client, local, TransportKind.Tcp, id);
-        AllocationSeenMs = nowMs;
+        LastMessageMs = nowMs;
     }
 
     public Socket Socket { get; }
@@ -57,8 +57,8 @@ internal sealed class TcpConnection
 
     public bool WantsWrite { get; set; }
 
-    /// <summary>When it was accepted, or last seen with an allocation (the max-allocate-timeout counts from it).</summary>
-    public long AllocationSeenMs { get; set; }
+    /// <summary>When it was accepted or last completed a message (the idle timeout counts from it; partial bytes do not move it).</summary>
+    public long LastMessageMs { get; set; }
 
     public Action? OnClosed { get; set; }
 

@@ -25,14 +25,14 @@ public sealed partial class TcpListener : IDisposable
     private int _open;
     private int _next;
 
-    private TcpListener(Socket socket, TcpListenerLimits limits, IServerLog log, TlsServerContext? tls, bool acceptPlain)
+    private TcpListener(Socket socket, TcpListenerLimits limits, IServerLog log, TlsServerContext? tls, bool acceptPlain, SourceCounter? sources)
     {
         _listenSocket = socket;
         _limits = limits;
         _log = log;
         _tls = tls;
         _acceptPlain = acceptPlain;
-        _perSource = new SourceCounter(limits.MaxConnectionsPerSource);
+        _perSource = sources ?? new SourceCounter(limits.MaxConnectionsPerSource);
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
@@ -49,7 +49,9 @@ public sealed partial class TcpListener : IDisposable
     /// <param name="tls">Serve TLS too (detected by the first byte); null = plain TCP only, handed on at once.</param>
     /// <param name="acceptPlain">With <paramref name="tls"/>: also serve plain STUN/TURN (false on the TLS port under no-tcp).</param>
     /// <param name="kind">"TCP" or "TLS", for messages.</param>
-    public static TcpListener Bind(IPEndPoint endpoint, TcpListenerLimits limits, IServerLog log, TlsServerContext? tls = null, bool acceptPlain = true, string kind = "TCP")
+    /// <param name="sources">The per-source connection counts, shared with other listeners; null = this listener's own.</param>
+    public static TcpListener Bind(IPEndPoint endpoint, TcpListenerLimits limits, IServerLog log, TlsServerContext? tls = null, bool acceptPlain = true, string kind = "TCP",
+                                   SourceCounter? sources = null)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -71,7 +73,7 @@ public sealed partial class TcpListener : IDisposable
             throw new ListenerBindException(kind, endpoint, e);
         }
 
-        return new TcpListener(socket, limits, log, tls, acceptPlain);
+        return new TcpListener(socket, limits, log, tls, acceptPlain, sources);
     }
 
     public void Start(IReadOnlyList<RelayWorker> workers) => _ = AcceptLoopAsync(workers);

@@ -99,9 +99,17 @@ public sealed unsafe partial class RelayWorker
             return;
         }
 
-        if (_stopping || !dtls.TryAddSession(peer.Client))
+        // Over a bound (handshakes in all or from this source, sessions): refused before anything is
+        // made for it; the client's retransmissions may find room later.
+        if (_stopping || !dtls.TryEnterHandshake(peer.Client))
         {
-            return; // over a bound: no state; the client's retransmissions may find room later
+            return;
+        }
+
+        if (!dtls.TryAddSession(peer.Client))
+        {
+            dtls.ExitHandshake(peer.Client);
+            return;
         }
 
         StartDtlsSession(dtls, peer, local, hello, now);
@@ -123,7 +131,7 @@ public sealed unsafe partial class RelayWorker
         Interlocked.Increment(ref _dtlsCount);
         if (!handshake.TryStart(h => Post(() => OnDtlsHandshakeDone(session))))
         {
-            RemoveDtls(session); // too many handshakes at once, in all or from its source: forget it, the client retries
+            RemoveDtls(session); // no thread for it: forget it, the client retries
             return;
         }
 

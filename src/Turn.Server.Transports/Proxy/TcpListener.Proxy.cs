@@ -31,9 +31,10 @@ public sealed partial class TcpListener
     /// Binds a plain TCP listener whose connections must start with a PROXY protocol v2 header, accepted
     /// only from <paramref name="allowedSources"/> (empty = loopback and private addresses, <see cref="ProxySourcePolicy"/>).
     /// </summary>
-    public static TcpListener BindProxy(IPEndPoint endpoint, TcpListenerLimits limits, IReadOnlyList<Turn.Security.AddressRange> allowedSources, IServerLog log)
+    public static TcpListener BindProxy(IPEndPoint endpoint, TcpListenerLimits limits, IReadOnlyList<Turn.Security.AddressRange> allowedSources, IServerLog log,
+                                        SourceCounter? sources = null)
     {
-        TcpListener listener = Bind(endpoint, limits, log, tls: null, acceptPlain: true, kind: "TCP proxy");
+        TcpListener listener = Bind(endpoint, limits, log, tls: null, acceptPlain: true, kind: "TCP proxy", sources);
         listener._proxyProtocol = true;
         listener._proxySources = new ProxySourcePolicy(allowedSources);
         return listener;
@@ -44,11 +45,17 @@ public sealed partial class TcpListener
     {
         if (client.RemoteEndPoint is not IPEndPoint balancer || !_proxySources!.Allows(StunAddress.FromIPEndPoint(balancer)))
         {
-            // Not a configured load balancer: its header would let it claim any client address.
-            Interlocked.Increment(ref _proxySourcesRefused);
-            if (_log.IsDebugEnabled)
+            // Not a configured load balancer: its header would let it claim any client address. The first
+            // refusal is a warning (a load balancer missing from the list shows at once), the rest debug lines.
+            string line = $"TCP proxy connection from {client.RemoteEndPoint} to {ListenerBindException.Format(LocalEndPoint)} closed: "
+                          + $"not an allowed load balancer ({(_proxySources!.IsDefault ? "only loopback and private addresses without " : "")}tcp-proxy-allowed-ip)";
+            if (Interlocked.Increment(ref _proxySourcesRefused) == 1)
             {
-                _log.Debug($"TCP proxy connection from {client.RemoteEndPoint} refused: not an allowed load balancer (tcp-proxy-allowed-ip)");
+                _log.Warning(line + " (further refusals are logged at debug level)");
+            }
+            else if (_log.IsDebugEnabled)
+            {
+                _log.Debug(line);
             }
 
             client.Dispose();

@@ -122,7 +122,7 @@ public sealed unsafe partial class RelayWorker
         }
 
         t.Context = new PacketContext(t.Client, t.Local, TransportKind.Tls, id);
-        t.AllocationSeenMs = Environment.TickCount64;
+        t.LastMessageMs = Environment.TickCount64;
         _tls[id] = t;
         Interlocked.Increment(ref _tlsCount);
         Engine.OnClientPacket(request, t.Context);

@@ -55,7 +55,7 @@ public sealed unsafe partial class RelayWorker
         }
 
         c.Context = new PacketContext(c.Client, c.Local, TransportKind.Tls, id);
-        c.AllocationSeenMs = Environment.TickCount64;
+        c.LastMessageMs = Environment.TickCount64;
         c.OnClosed = onClosed;
         _tls[id] = c;
         Interlocked.Increment(ref _tlsCount);
@@ -90,6 +90,7 @@ public sealed unsafe partial class RelayWorker
             {
                 if (IsCurrent(c))
                 {
+                    c.LastMessageMs = engine.NowMs; // the read loop posts whole messages only
                     DeliverFrames(engine, c, buffer.AsSpan(0, item.Length));
                     if (IsCurrent(c))
                     {
@@ -177,31 +178,9 @@ public sealed unsafe partial class RelayWorker
     /// <summary>The once-a-second sweep, as for plain TCP (<see cref="CloseIdleConnections"/>).</summary>
     private void CloseIdleTls(TurnEngine engine, long now)
     {
-        long messageTimeout = (long)ClientLimits.MessageTimeout.TotalMilliseconds;
-        long allocateTimeout = (long)ClientLimits.AllocateTimeout.TotalMilliseconds;
         for (int id = 0; id < _nextTlsId; id++)
         {
-            if (_tls[id] is not { } c)
-            {
-                continue;
-            }
-
-            string? why = null;
-            long partialSince = c.PartialSinceMs;
-            if (partialSince != 0 && now - partialSince > messageTimeout)
-            {
-                why = $"a message not completed within {ClientLimits.MessageTimeout.TotalSeconds:0.#} s";
-            }
-            else if (engine.HasAllocation(c.Context))
-            {
-                c.AllocationSeenMs = now;
-            }
-            else if (now - c.AllocationSeenMs > allocateTimeout)
-            {
-                why = $"no allocation for {ClientLimits.AllocateTimeout.TotalSeconds:0.#} s (max-allocate-timeout)";
-            }
-
-            if (why is not null)
+            if (_tls[id] is { } c && ClientTimeout(engine, c.Context, c.PartialSinceMs, c.LastMessageMs, now) is { } why)
             {
                 if (_log.IsDebugEnabled)
                 {

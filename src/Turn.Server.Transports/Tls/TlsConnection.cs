@@ -74,8 +74,8 @@ internal sealed partial class TlsConnection
     /// <summary>Set by the worker when it adopts the connection (SocketId = its TLS connection id).</summary>
     public PacketContext Context { get; set; }
 
-    /// <summary>When it was adopted, or last seen with an allocation (the max-allocate-timeout counts from it).</summary>
-    public long AllocationSeenMs { get; set; }
+    /// <summary>When it was adopted or its last complete message was handled (the idle timeout counts from it).</summary>
+    public long LastMessageMs { get; set; }
 
     /// <summary>
     /// When the first byte of the incomplete message the read loop holds arrived; 0 = none (written by
