@@ -18,6 +18,9 @@ public sealed class SourceCounter(int maxPerSource)
     /// <summary>Sources with at least one connection open.</summary>
     public int Sources => _open.Count;
 
+    /// <summary>Connections open now from <paramref name="address"/>'s source.</summary>
+    public int CountOf(in StunAddress address) => _open.TryGetValue(SourcePrefix.Of(address), out int count) ? count : 0;
+
     /// <summary>Counts one more connection from <paramref name="address"/>'s source; false (nothing counted) at the bound.</summary>
     public bool TryAdd(in StunAddress address)
     {
