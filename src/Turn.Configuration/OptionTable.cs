@@ -117,6 +117,27 @@ public static partial class OptionTable
                     .Help("Alternative TLS/DTLS port. 0 means the default."),
                 Port("tcp-proxy-port", c => c.TcpProxyPort, allowZero: true).Impl().Default("none")
                     .Help("Port that accepts TCP connections from a load balancer speaking the HAProxy PROXY protocol (v2)."),
+                RangeList("tcp-proxy-allowed-ip", c => c.TcpProxyAllowedIps).Impl().Arg("<ip[-ip]|cidr>")
+                    .Default("loopback and private addresses")
+                    .Help("Load balancer address, range (from-to) or CIDR block whose connections to tcp-proxy-port may carry a "
+                          + "PROXY header; repeatable. A PROXY header lets its sender claim any client address (and that "
+                          + "client's limits and throttling), so connections from anywhere else are closed unread. Without "
+                          + "this option only loopback and private sources are trusted (127.0.0.0/8, ::1, 10.0.0.0/8, "
+                          + "172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7), where a load balancer in front of "
+                          + "the server normally sits, so an existing setup keeps working while the internet at large is "
+                          + "refused; a load balancer with a public address must be named here."),
+                Int("tcp-message-timeout", (C c) => c.TcpMessageTimeout, 1).Impl().Arg("<seconds>")
+                    .Help("Time a TCP or TLS client has to complete each STUN/ChannelData message once its first byte "
+                          + "arrived; a connection that misses it is closed, allocation or not. A client sending a byte now "
+                          + "and then, never a whole message, holds its buffer and its connection slot for no longer."),
+                Int("tcp-idle-timeout", (C c) => c.TcpIdleTimeout, 1).Impl().Arg("<seconds>")
+                    .Help("A TCP or TLS client connection without an allocation that completes no message for this long is "
+                          + "closed. Only whole messages count; with an allocation, its lifetime decides instead."),
+                Int("max-connections-per-source", (C c) => c.MaxConnectionsPerSource, 1).Impl().Arg("<number>")
+                    .Help("TCP and TLS client connections open at once from one source, over all listeners (for "
+                          + "tcp-proxy-port, the client the PROXY header names). A source is an IPv4 address or an IPv6 /64: "
+                          + "one host is normally given a whole /64, so counting single IPv6 addresses would not bound it. "
+                          + "Further connections are closed at once."),
                 IpList("listening-ip", c => c.ListeningIps).Short('L').Impl().Default("all non-link-local system addresses")
                     .Help("Address to listen on."),
                 List("aux-server", (C c) => c.AuxServers, ValueKind.ServerAddress, (v, ctx) => P.ParseServerAddress(v, 0, ctx))
@@ -132,6 +153,13 @@ public static partial class OptionTable
                           + "cookies) is served on UDP at tls-listening-port and detected on the plain UDP port."),
                 FlagNot("dtls", c => c.NoDtls).Impl().Since("4.17.0")
                     .Help("Open DTLS client listeners (the opposite of --no-dtls; on by default in this build)."),
+                Int("dtls-max-handshakes", (C c) => c.DtlsMaxHandshakes, 1).Impl().Arg("<number>")
+                    .Help("DTLS handshakes in progress at once. A handshake starts only after the client returned the "
+                          + "stateless cookie (so a forged source address cannot start one); beyond the bound its "
+                          + "ClientHello is dropped and the client's retransmission may find room."),
+                Int("dtls-max-handshakes-per-source", (C c) => c.DtlsMaxHandshakesPerSource, 1).Impl().Arg("<number>")
+                    .Help("DTLS handshakes in progress at once from one source (an IPv4 address or an IPv6 /64), so one "
+                          + "host cannot take every dtls-max-handshakes slot; a browser opens one or two at a time."),
                 Int("sock-buf-size", (C c) => c.SockBufSize, 1).Impl().Since("4.8.0").Arg("<bytes>").Default("4194304")
                     .Help("Size of UDP socket send and receive buffers.")
             ),

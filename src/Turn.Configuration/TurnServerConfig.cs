@@ -60,6 +60,24 @@ public sealed class TurnServerConfig
     /// <summary>--tcp-proxy-port: 0 = none.</summary>
     public int TcpProxyPort { get; set; }
 
+    /// <summary>--tcp-proxy-allowed-ip (repeatable): the load balancers that may send PROXY headers. Empty = loopback and private addresses.</summary>
+    public List<IpRange> TcpProxyAllowedIps { get; } = [];
+
+    /// <summary>--tcp-message-timeout in seconds: the time a TCP/TLS client has to complete a message once it began.</summary>
+    public int TcpMessageTimeout { get; set; } = 10;
+
+    /// <summary>--tcp-idle-timeout in seconds: a TCP/TLS client connection without an allocation that completes no message for this long is closed.</summary>
+    public int TcpIdleTimeout { get; set; } = 60;
+
+    /// <summary>--max-connections-per-source: TCP/TLS client connections from one IPv4 address or IPv6 /64.</summary>
+    public int MaxConnectionsPerSource { get; set; } = 256;
+
+    /// <summary>--dtls-max-handshakes: DTLS handshakes running at once.</summary>
+    public int DtlsMaxHandshakes { get; set; } = 64;
+
+    /// <summary>--dtls-max-handshakes-per-source: DTLS handshakes running at once from one IPv4 address or IPv6 /64.</summary>
+    public int DtlsMaxHandshakesPerSource { get; set; } = 4;
+
     /// <summary>-L/--listening-ip (repeatable). Empty = all suitable system addresses.</summary>
     public List<IPAddress> ListeningIps { get; } = [];
 

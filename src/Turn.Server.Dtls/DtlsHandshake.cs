@@ -1,5 +1,6 @@
 using Org.BouncyCastle.Crypto.Tls;
 using Org.BouncyCastle.Security;
+using Turn.Protocol;
 using Turn.Server.Dtls.Bc;
 
 namespace Turn.Server.Dtls;
@@ -16,13 +17,19 @@ public sealed class DtlsHandshake
     private readonly DtlsServerContext _server;
     private readonly QueueDatagramTransport _transport;
     private readonly int _firstMessageSeq;
+    private readonly StunAddress _client;
     private int _started;
 
-    /// <summary>Creates the handshake for <paramref name="hello"/> (already cookie-checked) and queues that ClientHello as its first datagram.</summary>
-    public DtlsHandshake(DtlsServerContext server, IDtlsDatagramSender sender, in ClientHelloView hello)
+    /// <summary>
+    /// Creates the handshake for <paramref name="hello"/> (already cookie-checked) from <paramref name="client"/>, which
+    /// holds a slot from <see cref="DtlsServerContext.TryEnterHandshake"/> (given back when the handshake ends, or
+    /// when <see cref="TryStart"/> fails), and queues that ClientHello as its first datagram.
+    /// </summary>
+    public DtlsHandshake(DtlsServerContext server, IDtlsDatagramSender sender, in ClientHelloView hello, in StunAddress client)
     {
         ArgumentNullException.ThrowIfNull(server);
         _server = server;
+        _client = client;
         _firstMessageSeq = hello.MessageSequence;
         ClientRandom = hello.Random.ToArray();
         long deadline = Environment.TickCount64 + (long)server.Options.HandshakeTimeout.TotalMilliseconds;
@@ -52,12 +59,12 @@ public sealed class DtlsHandshake
     public bool TryTakeQueued(out byte[] datagram) => _transport.TryTakeQueued(out datagram);
 
     /// <summary>
-    /// Starts the handshake thread; false (nothing started) when too many handshakes are running.
+    /// Starts the handshake thread; false (nothing started, the slot given back) when no thread could be made.
     /// <paramref name="onDone"/> runs once on that thread when the handshake ends either way.
     /// </summary>
     public bool TryStart(Action<DtlsHandshake> onDone)
     {
-        if (Interlocked.Exchange(ref _started, 1) != 0 || !_server.TryEnterHandshake())
+        if (Interlocked.Exchange(ref _started, 1) != 0)
         {
             return false;
         }
@@ -69,7 +76,7 @@ public sealed class DtlsHandshake
         }
         catch (OutOfMemoryException)
         {
-            _server.ExitHandshake();
+            _server.ExitHandshake(_client);
             return false;
         }
 
@@ -104,7 +111,7 @@ public sealed class DtlsHandshake
                 _transport.Close(); // after a success the queue stays open: the client's first requests may already be coming
             }
 
-            _server.ExitHandshake();
+            _server.ExitHandshake(_client);
             onDone(this);
         }
     }

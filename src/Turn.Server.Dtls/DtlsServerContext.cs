@@ -7,13 +7,14 @@ namespace Turn.Server.Dtls;
 /// <summary>
 /// Everything the DTLS side of the process shares between relay workers: the credentials for
 /// handshakes, the stateless cookie guard, the cipher suites, and the bounds on sessions and
-/// concurrent handshakes. Session admission takes a lock, but only when a session starts or
-/// ends (after a valid cookie), never per packet.
+/// concurrent handshakes (in all and per source). Admission takes a lock, but only when a session
+/// or handshake starts or ends (after a valid cookie), never per packet.
 /// </summary>
 public sealed class DtlsServerContext
 {
     private readonly Lock _admission = new();
-    private readonly Dictionary<StunAddress, int> _perAddress = [];
+    private readonly Dictionary<StunAddress, int> _perAddress = []; // sessions per SourcePrefix
+    private readonly Dictionary<StunAddress, int> _handshakesPerSource = [];
     private BcCredentials _credentials;
     private int _sessions;
     private int _handshakes;
@@ -100,7 +101,7 @@ public sealed class DtlsServerContext
     /// <summary>Admits a new session from <paramref name="client"/> if the total and per-address bounds allow.</summary>
     public bool TryAddSession(in StunAddress client)
     {
-        StunAddress address = client.WithPort(0);
+        StunAddress address = SourcePrefix.Of(client);
         lock (_admission)
         {
             _perAddress.TryGetValue(address, out int mine);
@@ -118,7 +119,7 @@ public sealed class DtlsServerContext
 
     public void RemoveSession(in StunAddress client)
     {
-        StunAddress address = client.WithPort(0);
+        StunAddress address = SourcePrefix.Of(client);
         lock (_admission)
         {
             if (_perAddress.TryGetValue(address, out int mine))
@@ -137,17 +138,48 @@ public sealed class DtlsServerContext
         }
     }
 
-    internal bool TryEnterHandshake()
+    /// <summary>
+    /// Takes a handshake slot for <paramref name="client"/> (a ClientHello whose cookie checked out): false when
+    /// <see cref="DtlsServerOptions.MaxConcurrentHandshakes"/> are running, or its source (IPv4 address, IPv6 /64)
+    /// has <see cref="DtlsServerOptions.MaxHandshakesPerSource"/>. A <see cref="DtlsHandshake"/> made with the slot gives it back.
+    /// </summary>
+    public bool TryEnterHandshake(in StunAddress client)
     {
-        if (Interlocked.Increment(ref _handshakes) > Options.MaxConcurrentHandshakes)
+        StunAddress source = SourcePrefix.Of(client);
+        lock (_admission)
         {
-            Interlocked.Decrement(ref _handshakes);
-            Interlocked.Increment(ref _refused);
-            return false;
-        }
+            _handshakesPerSource.TryGetValue(source, out int mine);
+            if (_handshakes >= Options.MaxConcurrentHandshakes || mine >= Options.MaxHandshakesPerSource)
+            {
+                Interlocked.Increment(ref _refused);
+                return false;
+            }
 
-        return true;
+            _handshakesPerSource[source] = mine + 1;
+            Volatile.Write(ref _handshakes, _handshakes + 1);
+            return true;
+        }
     }
 
-    internal void ExitHandshake() => Interlocked.Decrement(ref _handshakes);
+    /// <summary>Gives back the slot <see cref="TryEnterHandshake"/> took (the handshake ended, or never started).</summary>
+    public void ExitHandshake(in StunAddress client)
+    {
+        StunAddress source = SourcePrefix.Of(client);
+        lock (_admission)
+        {
+            if (_handshakesPerSource.TryGetValue(source, out int mine))
+            {
+                if (mine <= 1)
+                {
+                    _handshakesPerSource.Remove(source);
+                }
+                else
+                {
+                    _handshakesPerSource[source] = mine - 1;
+                }
+
+                Volatile.Write(ref _handshakes, _handshakes - 1);
+            }
+        }
+    }
 }

@@ -25,11 +25,19 @@ public sealed record DtlsServerOptions(X509Certificate2 Certificate, X509Certifi
     /// <summary>DTLS sessions in the whole process (handshaking or established); beyond, new clients get no session.</summary>
     public int MaxSessions { get; init; } = 20_000;
 
-    /// <summary>DTLS sessions from one IP address (any port).</summary>
+    /// <summary>DTLS sessions from one source (any port): an IPv4 address or an IPv6 /64 (<see cref="Turn.Protocol.SourcePrefix"/>).</summary>
     public int MaxSessionsPerAddress { get; init; } = 256;
 
     /// <summary>Handshakes running at once (each holds a thread while it waits for the client).</summary>
     public int MaxConcurrentHandshakes { get; init; } = 64;
+
+    /// <summary>
+    /// Handshakes running at once for one source (IPv4 address or IPv6 /64): beyond, its ClientHellos are
+    /// dropped even with a valid cookie, so one host cannot take the <see cref="MaxConcurrentHandshakes"/>
+    /// slots from everyone else. A browser opens one or two DTLS connections to a TURN server at a time;
+    /// 4 leaves room for a few clients behind one NAT starting together (they retry when refused).
+    /// </summary>
+    public int MaxHandshakesPerSource { get; init; } = 4;
 
     /// <summary>An established session that carried nothing for this long and has no allocation is closed.</summary>
     public long IdleTimeoutMs { get; init; } = 60_000;

@@ -1,4 +1,5 @@
 using System.Net;
+using Turn.Security;
 
 namespace Turn.Server.Transports;
 
@@ -39,4 +40,10 @@ public sealed record ListenerPlan(IReadOnlyList<IPAddress> Addresses, IReadOnlyL
 
     /// <summary>--tcp-proxy-port: plain TCP listeners, on every address, for connections that start with a PROXY protocol v2 header; 0 = none.</summary>
     public int ProxyPort { get; init; }
+
+    /// <summary>
+    /// --tcp-proxy-allowed-ip: the load balancers whose connections may carry a PROXY header; empty = loopback and
+    /// private addresses only (<see cref="Proxy.ProxySourcePolicy.DefaultRanges"/>).
+    /// </summary>
+    public IReadOnlyList<AddressRange> ProxyAllowedSources { get; init; } = [];
 }

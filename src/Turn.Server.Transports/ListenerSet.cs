@@ -19,12 +19,17 @@ public sealed class ListenerSet : IDisposable
     private readonly List<TcpListener> _proxy = [];
     private readonly List<(int Port, int Alternate)> _pairs = [];
     private int _bufferBytes = SocketOptions.DefaultListenerBufferBytes;
+    private readonly SourceCounter _sources;
 
-    private ListenerSet()
+    private ListenerSet(SourceCounter sources)
     {
+        _sources = sources;
     }
 
     public IReadOnlyList<RelayWorker> Workers => _workers;
+
+    /// <summary>TCP, TLS and PROXY client connections per source, over all listeners (<see cref="TcpListenerLimits.MaxConnectionsPerSource"/>).</summary>
+    public SourceCounter ClientSources => _sources;
 
     public IReadOnlyList<TcpListener> Tcp => _tcp;
 
@@ -54,14 +59,17 @@ public sealed class ListenerSet : IDisposable
     /// </summary>
     public static ListenerSet Bind(ListenerPlan plan, IServerLog log)
     {
-        var set = new ListenerSet { _bufferBytes = plan.SocketBufferBytes ?? SocketOptions.DefaultListenerBufferBytes };
+        var set = new ListenerSet(new SourceCounter(plan.TcpLimits.MaxConnectionsPerSource))
+        {
+            _bufferBytes = plan.SocketBufferBytes ?? SocketOptions.DefaultListenerBufferBytes,
+        };
         try
         {
             int workers = Math.Max(1, plan.Workers);
             // Workers serve UDP listeners, relay sockets and TCP connections alike.
             for (int i = 0; i < workers; i++)
             {
-                set._workers.Add(new RelayWorker($"relay-{i}", log));
+                set._workers.Add(new RelayWorker($"relay-{i}", log) { ClientLimits = plan.TcpLimits });
             }
 
             RelayWorker.FormGroup(set._workers); // RFC 6062: a ConnectionBind may reach any worker
@@ -98,7 +106,7 @@ public sealed class ListenerSet : IDisposable
 
                 if (plan.ProxyPort > 0)
                 {
-                    set._proxy.Add(TcpListener.BindProxy(new IPEndPoint(address, plan.ProxyPort), plan.TcpLimits, log));
+                    set._proxy.Add(TcpListener.BindProxy(new IPEndPoint(address, plan.ProxyPort), plan.TcpLimits, plan.ProxyAllowedSources, log, set._sources));
                 }
             }
         }
@@ -151,7 +159,7 @@ public sealed class ListenerSet : IDisposable
 
         if (plan.Tcp)
         {
-            var tcp = TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log, plan.Tls);
+            var tcp = TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log, plan.Tls, sources: _sources);
             _tcp.Add(tcp);
             port = tcp.LocalEndPoint.Port;
         }
@@ -185,7 +193,7 @@ public sealed class ListenerSet : IDisposable
 
     private int BindTls(ListenerPlan plan, IPAddress address, int port, IServerLog log)
     {
-        var tls = TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log, plan.Tls, acceptPlain: plan.Tcp, kind: "TLS");
+        var tls = TcpListener.Bind(new IPEndPoint(address, port), plan.TcpLimits, log, plan.Tls, acceptPlain: plan.Tcp, kind: "TLS", sources: _sources);
         _tlsListeners.Add(tls);
         return tls.LocalEndPoint.Port;
     }

@@ -57,6 +57,10 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
     private readonly byte* _events;
     private readonly UdpSendBatch _sendBatch = new();
 
+    // TCP input: every connection's bytes land here first; only incomplete messages are kept, in pooled buffers.
+    private readonly byte[] _tcpScratch = GC.AllocateUninitializedArray<byte>(PartialFramePool.FullSize, pinned: true);
+    private readonly PartialFramePool _partialPool = new();
+
     public RelayWorker(string name, IServerLog log)
     {
         _log = log;
@@ -93,6 +97,18 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
 
     /// <summary>TCP connections this worker serves (read from other threads for statistics only).</summary>
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
+
+    /// <summary>TCP connections holding the start of an incomplete message now (read from other threads for statistics and tests).</summary>
+    public int PartialMessageCount => _partialPool.InUse;
+
+    /// <summary>Bytes of input buffer those connections hold (read from other threads for statistics and tests).</summary>
+    public long PartialMessageBytes => _partialPool.HeldBytes;
+
+    /// <summary>
+    /// The message deadline and the max-allocate-timeout for this worker's TCP and TLS connections
+    /// (the listeners' limits; set before <see cref="Start"/>).
+    /// </summary>
+    public TcpListenerLimits ClientLimits { get; set; } = new();
 
     /// <summary>
     /// Takes over an accepted TCP connection (from the acceptor's thread): from now on this
@@ -450,9 +466,28 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
 
         for (int round = 0; round < DrainRounds; round++)
         {
-            int space = c.Input.Length - c.Buffered;
+            // A pending message is completed in its own buffer, reading no further than its end;
+            // everything else is read into the scratch buffer and framed in place.
+            byte[] target;
+            int offset;
+            int space;
+            if (c.Partial is { } partial)
+            {
+                StreamFraming.GetFrame(partial.AsSpan(0, c.Buffered), out int needed);
+                if (c.Buffered == partial.Length)
+                {
+                    partial = GrowPartial(c, PartialFramePool.NextSize(c.Buffered, needed));
+                }
+
+                (target, offset, space) = (partial, c.Buffered, Math.Min(needed, partial.Length) - c.Buffered);
+            }
+            else
+            {
+                (target, offset, space) = (_tcpScratch, 0, _tcpScratch.Length);
+            }
+
             nint n;
-            fixed (byte* p = &c.Input[c.Buffered])
+            fixed (byte* p = &target[offset])
             {
                 n = Libc.recv(c.Fd, p, (nuint)space, Libc.MSG_DONTWAIT);
             }
@@ -468,8 +503,30 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
                 return; // nothing more for now
             }
 
-            c.Buffered += (int)n;
-            if (!Frame(engine, c))
+            bool framed;
+            if (c.Partial is { } pending)
+            {
+                c.Buffered += (int)n;
+                StreamFrameKind kind = StreamFraming.GetFrame(pending.AsSpan(0, c.Buffered), out _);
+                if (kind == StreamFrameKind.NeedMore)
+                {
+                    framed = true; // still incomplete: more of it, or its header, next time
+                }
+                else
+                {
+                    // Complete (or, its header now known, not STUN): framed like any other bytes, then given back.
+                    int length = c.Buffered;
+                    DropPartial(c);
+                    framed = Frame(engine, c, pending, length, now);
+                    _partialPool.Return(pending);
+                }
+            }
+            else
+            {
+                framed = Frame(engine, c, _tcpScratch, (int)n, now);
+            }
+
+            if (!framed)
             {
                 CloseConnection(engine, c);
                 return;
@@ -482,39 +539,79 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         }
     }
 
-    /// <summary>Hands every complete STUN/ChannelData frame to the engine; false when the stream is not STUN.</summary>
-    private static bool Frame(TurnEngine engine, TcpConnection c)
+    /// <summary>
+    /// Hands every complete STUN/ChannelData frame in <paramref name="data"/>[0..<paramref name="length"/>)
+    /// to the engine and keeps an incomplete last one as the connection's partial message; false when the
+    /// stream is not STUN.
+    /// </summary>
+    private bool Frame(TurnEngine engine, TcpConnection c, byte[] data, int length, long now)
     {
         int consumed = 0;
-        while (true)
+        int needed;
+        c.Reading = data;
+        c.ReadingLength = length;
+        try
         {
-            StreamFrameKind kind = StreamFraming.GetFrame(c.Input.AsSpan(consumed, c.Buffered - consumed), out int length);
-            if (kind == StreamFrameKind.NeedMore)
+            while (true)
             {
-                break;
-            }
+                StreamFrameKind kind = StreamFraming.GetFrame(data.AsSpan(consumed, length - consumed), out needed);
+                if (kind == StreamFrameKind.NeedMore)
+                {
+                    break;
+                }
 
-            if (kind == StreamFrameKind.Invalid)
-            {
-                return false; // TLS on the plain port, HTTP, garbage: nothing to resynchronise on
-            }
+                if (kind == StreamFrameKind.Invalid)
+                {
+                    return false; // TLS on the plain port, HTTP, garbage: nothing to resynchronise on
+                }
 
-            engine.OnClientPacket(c.Input.AsSpan(consumed, length), c.Context);
-            if (c.Detached)
-            {
-                return true; // RFC 6062: moved to another worker or bound to a peer, with the bytes that followed
-            }
+                c.LastMessageMs = now;
+                engine.OnClientPacket(data.AsSpan(consumed, needed), c.Context);
+                if (c.Detached)
+                {
+                    return true; // RFC 6062: moved to another worker or bound to a peer, with the bytes that followed
+                }
 
-            consumed += length;
+                consumed += needed;
+            }
+        }
+        finally
+        {
+            c.Reading = null;
+            c.ReadingLength = 0;
         }
 
-        if (consumed > 0)
+        int tail = length - consumed;
+        if (tail > 0 && _connections[c.Context.SocketId] == c)
         {
-            c.Input.AsSpan(consumed, c.Buffered - consumed).CopyTo(c.Input);
-            c.Buffered -= consumed;
+            // The first bytes of the next message: kept, and its deadline starts now.
+            byte[] partial = _partialPool.Rent(Math.Min(needed, Math.Max(tail, PartialFramePool.SmallSize)));
+            data.AsSpan(consumed, tail).CopyTo(partial);
+            c.Partial = partial;
+            c.Buffered = tail;
+            c.PartialSinceMs = now;
         }
 
         return true;
+    }
+
+    /// <summary>Moves the partial message to a bigger pooled buffer (it holds a whole buffer's worth and needs more).</summary>
+    private byte[] GrowPartial(TcpConnection c, int size)
+    {
+        byte[] old = c.Partial!;
+        byte[] bigger = _partialPool.Rent(size);
+        old.AsSpan(0, c.Buffered).CopyTo(bigger);
+        c.Partial = bigger;
+        _partialPool.Return(old);
+        return bigger;
+    }
+
+    /// <summary>Forgets the connection's partial message (the caller returns or reuses its buffer).</summary>
+    private static void DropPartial(TcpConnection c)
+    {
+        c.Partial = null;
+        c.Buffered = 0;
+        c.PartialSinceMs = 0;
     }
 
     private void TcpSend(TcpConnection c, ReadOnlySpan<byte> data)
@@ -597,6 +694,12 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         }
 
         _connections[id] = null;
+        if (c.Partial is { } partial)
+        {
+            DropPartial(c);
+            _partialPool.Return(partial);
+        }
+
         Libc.EpollEvent ev = default;
         Libc.epoll_ctl(_epoll, Libc.EPOLL_CTL_DEL, c.Fd, &ev);
         c.Socket.Dispose();
@@ -606,19 +709,49 @@ public sealed unsafe partial class RelayWorker : IRelayIo, IDisposable
         c.OnClosed?.Invoke();
     }
 
-    /// <summary>
-    /// max-allocate-timeout: a connection without an allocation that long after it was accepted is closed, whatever it
-    /// sends meanwhile (a trickle of bytes or Binding requests does not keep it).
-    /// </summary>
+    /// <summary>The once-a-second sweep over the TCP client connections (<see cref="ClientTimeout"/>).</summary>
     private void CloseIdleConnections(TurnEngine engine, long now)
     {
         for (int id = 0; id < _nextConnectionId; id++)
         {
-            if (_connections[id] is { } c && now - c.AcceptedAtMs > engine.MaxAllocateTimeoutMs && !engine.HasAllocation(c.Context))
+            if (_connections[id] is { } c && ClientTimeout(engine, c.Context, c.PartialSinceMs, c.LastMessageMs, c.AcceptedAtMs, now) is { } why)
             {
+                if (_log.IsDebugEnabled)
+                {
+                    _log.Debug($"TCP connection from {c.Context.Client} closed: {why}");
+                }
+
                 CloseConnection(engine, c);
             }
         }
+    }
+
+    /// <summary>
+    /// Why a TCP or TLS client connection is to be closed now, or null: a message begun at
+    /// <paramref name="partialSinceMs"/> (0 = none) and not completed within the message deadline,
+    /// or no complete message since <paramref name="lastMessageMs"/> for the idle timeout and no
+    /// allocation. Partial bytes never count as activity, so dribbling keeps nothing open. And, however busy,
+    /// a connection still without an allocation max-allocate-timeout after <paramref name="openedAtMs"/>.
+    /// </summary>
+    private string? ClientTimeout(TurnEngine engine, in PacketContext context, long partialSinceMs, long lastMessageMs, long openedAtMs, long now)
+    {
+        if (now - openedAtMs > engine.MaxAllocateTimeoutMs && !engine.HasAllocation(context))
+        {
+            return $"no allocation within {engine.MaxAllocateTimeoutMs / 1000.0:0.###} s (max-allocate-timeout)";
+        }
+
+        TcpListenerLimits limits = ClientLimits;
+        if (partialSinceMs != 0 && now - partialSinceMs > (long)limits.MessageTimeout.TotalMilliseconds)
+        {
+            return $"a message not completed within {limits.MessageTimeout.TotalSeconds:0.###} s (tcp-message-timeout)";
+        }
+
+        if (now - lastMessageMs > (long)limits.IdleTimeout.TotalMilliseconds && !engine.HasAllocation(context))
+        {
+            return $"no complete message for {limits.IdleTimeout.TotalSeconds:0.###} s and no allocation (tcp-idle-timeout)";
+        }
+
+        return null;
     }
 
     private void Modify(int fd, ulong data, uint events)

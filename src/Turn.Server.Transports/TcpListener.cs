@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Turn.Protocol;
 using Turn.Server.Transports.Tls;
 
 namespace Turn.Server.Transports;
@@ -21,17 +21,18 @@ public sealed partial class TcpListener : IDisposable
     private readonly TlsServerContext? _tls;
     private readonly bool _acceptPlain;
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentDictionary<IPAddress, int> _perSource = new();
+    private readonly SourceCounter _perSource;
     private int _open;
     private int _next;
 
-    private TcpListener(Socket socket, TcpListenerLimits limits, IServerLog log, TlsServerContext? tls, bool acceptPlain)
+    private TcpListener(Socket socket, TcpListenerLimits limits, IServerLog log, TlsServerContext? tls, bool acceptPlain, SourceCounter? sources)
     {
         _listenSocket = socket;
         _limits = limits;
         _log = log;
         _tls = tls;
         _acceptPlain = acceptPlain;
+        _perSource = sources ?? new SourceCounter(limits.MaxConnectionsPerSource);
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
@@ -48,7 +49,9 @@ public sealed partial class TcpListener : IDisposable
     /// <param name="tls">Serve TLS too (detected by the first byte); null = plain TCP only, handed on at once.</param>
     /// <param name="acceptPlain">With <paramref name="tls"/>: also serve plain STUN/TURN (false on the TLS port under no-tcp).</param>
     /// <param name="kind">"TCP" or "TLS", for messages.</param>
-    public static TcpListener Bind(IPEndPoint endpoint, TcpListenerLimits limits, IServerLog log, TlsServerContext? tls = null, bool acceptPlain = true, string kind = "TCP")
+    /// <param name="sources">The per-source connection counts, shared with other listeners; null = this listener's own.</param>
+    public static TcpListener Bind(IPEndPoint endpoint, TcpListenerLimits limits, IServerLog log, TlsServerContext? tls = null, bool acceptPlain = true, string kind = "TCP",
+                                   SourceCounter? sources = null)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -70,7 +73,7 @@ public sealed partial class TcpListener : IDisposable
             throw new ListenerBindException(kind, endpoint, e);
         }
 
-        return new TcpListener(socket, limits, log, tls, acceptPlain);
+        return new TcpListener(socket, limits, log, tls, acceptPlain, sources);
     }
 
     public void Start(IReadOnlyList<RelayWorker> workers) => _ = AcceptLoopAsync(workers);
@@ -138,39 +141,7 @@ public sealed partial class TcpListener : IDisposable
         }
     }
 
-    private bool TryAddSource(IPAddress source)
-    {
-        while (true)
-        {
-            int current = _perSource.GetOrAdd(source, 0);
-            if (current >= _limits.MaxConnectionsPerSource)
-            {
-                return false;
-            }
+    private bool TryAddSource(IPAddress address) => _perSource.TryAdd(StunAddress.FromIPAddress(address, 0));
 
-            if (_perSource.TryUpdate(source, current + 1, current))
-            {
-                return true;
-            }
-        }
-    }
-
-    private void RemoveSource(IPAddress source)
-    {
-        while (true)
-        {
-            int current = _perSource.GetOrAdd(source, 1);
-            if (current <= 1)
-            {
-                if (_perSource.TryRemove(new KeyValuePair<IPAddress, int>(source, current)))
-                {
-                    return;
-                }
-            }
-            else if (_perSource.TryUpdate(source, current - 1, current))
-            {
-                return;
-            }
-        }
-    }
+    private void RemoveSource(IPAddress address) => _perSource.Remove(StunAddress.FromIPAddress(address, 0));
 }

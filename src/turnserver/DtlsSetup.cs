@@ -31,7 +31,11 @@ internal static class DtlsSetup
         var warnings = new List<string>();
         try
         {
-            dtls = DtlsCertificates.CreateContext(certificates, warnings);
+            dtls = DtlsCertificates.CreateContext(certificates, warnings, o => o with
+            {
+                MaxConcurrentHandshakes = config.DtlsMaxHandshakes,
+                MaxHandshakesPerSource = config.DtlsMaxHandshakesPerSource,
+            });
         }
         catch (Exception e) when (e is TlsSetupException or InvalidOperationException)
         {

@@ -132,6 +132,13 @@ internal static class ServerMain
             Dtls = dtls,
             Alternates = NatDiscoverySetup.Alternates(config, rfc5780),
             ProxyPort = config.TcpProxyPort,
+            ProxyAllowedSources = EngineSetup.ConfiguredRanges(config.TcpProxyAllowedIps),
+            TcpLimits = new TcpListenerLimits
+            {
+                MaxConnectionsPerSource = config.MaxConnectionsPerSource,
+                MessageTimeout = TimeSpan.FromSeconds(config.TcpMessageTimeout),
+                IdleTimeout = TimeSpan.FromSeconds(config.TcpIdleTimeout),
+            },
         };
         if (!plan.Udp && !plan.Tcp && plan.Tls is null && plan.Dtls is null && plan.ProxyPort == 0)
         {
@@ -150,6 +157,13 @@ internal static class ServerMain
             log.Fatal(e.Message);
             Console.Error.WriteLine($"turnserver: {e.Message}");
             return ExitStartup;
+        }
+
+        if (plan.ProxyPort > 0)
+        {
+            log.Info(config.TcpProxyAllowedIps.Count == 0
+                ? "tcp-proxy-port: PROXY headers are accepted from loopback and private addresses only (tcp-proxy-allowed-ip names the load balancers)"
+                : $"tcp-proxy-port: PROXY headers are accepted from {string.Join(", ", config.TcpProxyAllowedIps.Select(r => r.From.Equals(r.To) ? r.From.ToString() : $"{r.From}-{r.To}"))} only");
         }
 
         DatabaseHandle? database;

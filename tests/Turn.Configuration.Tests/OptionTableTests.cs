@@ -147,6 +147,7 @@ public class OptionTableTests
     /// <summary>The options the brief lists as implemented now (config/process/logging and STUN/listener options).</summary>
     public static readonly string[] ImplementedNow =
     [
+        "dtls-max-handshakes", "dtls-max-handshakes-per-source", "tcp-message-timeout", "tcp-idle-timeout", "max-connections-per-source", "tcp-proxy-allowed-ip",
         "c", "n", "h", "version", "pidfile", "proc-user", "proc-group", "log-file", "no-stdout-log", "syslog", "syslog-facility", "simple-log",
         "new-log-timestamp", "new-log-timestamp-format", "verbose", "Verbose", "log-binding", "log-min-level",
         "listening-ip", "listening-port", "tls-listening-port", "alt-listening-port", "alt-tls-listening-port", "no-udp",

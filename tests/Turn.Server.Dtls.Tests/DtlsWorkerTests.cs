@@ -185,6 +185,86 @@ public sealed class DtlsWorkerTests
         Assert.Equal(2, context.RefusedSessions);
     }
 
+    [Fact]
+    public void HandshakesInProgressAreCappedPerSourceAndInTotal()
+    {
+        using DtlsWorkerServer server = DtlsWorkerServer.WithDtls(o => o with
+        {
+            MaxHandshakesPerSource = 2,
+            MaxConcurrentHandshakes = 3,
+            HandshakeTimeout = TimeSpan.FromSeconds(20),
+        });
+        using var control = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        control.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var clients = new List<Socket>();
+        try
+        {
+            // Each returns its cookie; the third from 127.0.0.1 is over its source's cap, the one from
+            // 127.0.0.3 over the total (two from 127.0.0.1 and one from 127.0.0.2 are running).
+            Assert.True(StartsHandshake(server, control, clients, "127.0.0.1"));
+            Assert.True(StartsHandshake(server, control, clients, "127.0.0.1"));
+            Assert.False(StartsHandshake(server, control, clients, "127.0.0.1"));
+            Assert.True(StartsHandshake(server, control, clients, "127.0.0.2"));
+            Assert.False(StartsHandshake(server, control, clients, "127.0.0.3"));
+
+            Assert.Equal(3, server.Context!.HandshakeCount);
+            Assert.Equal(3, server.Context.SessionCount);
+            Assert.Equal(3, server.Worker.DtlsSessionCount);
+            Assert.Equal(2, server.Context.RefusedSessions);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public void HandshakeSlotsAreCountedPerIPv6Slash64()
+    {
+        var context = DtlsServerContext.Create(
+            new DtlsServerOptions(TestCertificates.Ecdsa("handshake-bounds"), []) { MaxHandshakesPerSource = 2 }, []);
+        var a = Turn.Protocol.StunAddress.Parse("[2001:db8:1:1::1]:1000");
+        var b = Turn.Protocol.StunAddress.Parse("[2001:db8:1:1:ffff::2]:2000");
+        var c = Turn.Protocol.StunAddress.Parse("[2001:db8:1:1::3]:3000");
+        var other = Turn.Protocol.StunAddress.Parse("[2001:db8:1:2::1]:1000");
+        Assert.True(context.TryEnterHandshake(a));
+        Assert.True(context.TryEnterHandshake(b));
+        Assert.False(context.TryEnterHandshake(c)); // a third address of the same /64
+        Assert.True(context.TryEnterHandshake(other));
+        context.ExitHandshake(a);
+        Assert.True(context.TryEnterHandshake(c));
+        Assert.Equal(3, context.HandshakeCount);
+        Assert.Equal(1, context.RefusedSessions);
+    }
+
+    /// <summary>
+    /// A client on a new port of <paramref name="address"/> does the cookie exchange and sends its second
+    /// ClientHello: true when the server answers with its flight (a handshake started), false when nothing
+    /// came back by the time a later Binding on <paramref name="control"/> was answered.
+    /// </summary>
+    private static bool StartsHandshake(DtlsWorkerServer server, Socket control, List<Socket> clients, string address)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        clients.Add(socket);
+        socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+        byte[] random = RandomNumberGenerator.GetBytes(32);
+        socket.SendTo(RawClientHello.Build(random, []), server.EndPoint);
+        byte[] answer = new byte[4096];
+        Assert.True(socket.Poll(Timeout, SelectMode.SelectRead), "no HelloVerifyRequest");
+        int n = socket.Receive(answer);
+        int sessions = server.Worker.DtlsSessionCount;
+        socket.SendTo(RawClientHello.Build(random, RawClientHello.CookieOf(answer.AsSpan(0, n)), 1, 1), server.EndPoint);
+        server.Barrier(control); // the worker has handled the ClientHello
+        if (server.Worker.DtlsSessionCount == sessions)
+        {
+            Assert.Equal(0, socket.Available); // refused: not even an answer
+            return false;
+        }
+
+        Assert.True(socket.Poll(Timeout, SelectMode.SelectRead), "a session without the server's flight"); // sent by the handshake thread
+        return true;
+    }
+
     /// <summary>ClientHellos without a cookie or with a made-up one, spread over the sources, paced by Binding round trips.</summary>
     private static void Flood(DtlsWorkerServer server, List<Socket> sources, Socket control, int count)
     {

@@ -15,24 +15,25 @@ public static class DtlsCertificates
     /// <summary>
     /// The DTLS context for <paramref name="certificates"/>; throws <see cref="TlsSetupException"/>
     /// naming the file when the key cannot serve DTLS, <see cref="InvalidOperationException"/> when
-    /// the DTLS library is not the expected one.
+    /// the DTLS library is not the expected one. <paramref name="bounds"/> sets the operator's bounds
+    /// (handshakes, sessions) on the options made from the TLS settings.
     /// </summary>
-    public static DtlsServerContext CreateContext(TlsServerContext certificates, List<string> warnings)
+    public static DtlsServerContext CreateContext(TlsServerContext certificates, List<string> warnings,
+                                                  Func<DtlsServerOptions, DtlsServerOptions>? bounds = null)
     {
         ArgumentNullException.ThrowIfNull(certificates);
         TlsSettings settings = certificates.Settings;
         try
         {
-            return DtlsServerContext.Create(
-                new DtlsServerOptions(certificates.Certificate, Intermediates(certificates))
-                {
-                    ClientCas = settings.CaFile is null ? null : LoadCa(settings.CaFile),
-                    CipherList = settings.CipherList,
-                    HandshakeTimeout = settings.HandshakeTimeout,
-                    AllowDtls10 = !settings.NoTls10, // no-tlsv1 and no-tlsv1_2 cover DTLS 1.0 and 1.2, as in coturn
-                    AllowDtls12 = !settings.NoTls12,
-                },
-                warnings);
+            var options = new DtlsServerOptions(certificates.Certificate, Intermediates(certificates))
+            {
+                ClientCas = settings.CaFile is null ? null : LoadCa(settings.CaFile),
+                CipherList = settings.CipherList,
+                HandshakeTimeout = settings.HandshakeTimeout,
+                AllowDtls10 = !settings.NoTls10, // no-tlsv1 and no-tlsv1_2 cover DTLS 1.0 and 1.2, as in coturn
+                AllowDtls12 = !settings.NoTls12,
+            };
+            return DtlsServerContext.Create(bounds is null ? options : bounds(options), warnings);
         }
         catch (ArgumentException e)
         {

@@ -99,9 +99,17 @@ public sealed unsafe partial class RelayWorker
             return;
         }
 
-        if (_stopping || !dtls.TryAddSession(peer.Client))
+        // Over a bound (handshakes in all or from this source, sessions): refused before anything is
+        // made for it; the client's retransmissions may find room later.
+        if (_stopping || !dtls.TryEnterHandshake(peer.Client))
         {
-            return; // over a bound: no state; the client's retransmissions may find room later
+            return;
+        }
+
+        if (!dtls.TryAddSession(peer.Client))
+        {
+            dtls.ExitHandshake(peer.Client);
+            return;
         }
 
         StartDtlsSession(dtls, peer, local, hello, now);
@@ -116,14 +124,14 @@ public sealed unsafe partial class RelayWorker
             Array.Resize(ref _dtlsSessions, _dtlsSessions.Length * 2);
         }
 
-        var handshake = new DtlsHandshake(dtls, new DtlsListenerSender((int)_listeners[peer.Listener].Handle, peer.Client), hello);
+        var handshake = new DtlsHandshake(dtls, new DtlsListenerSender((int)_listeners[peer.Listener].Handle, peer.Client), hello, peer.Client);
         var session = new DtlsSession(peer, id, local, handshake, now);
         _dtlsSessions[id] = session;
         _dtlsByPeer[peer] = session;
         Interlocked.Increment(ref _dtlsCount);
         if (!handshake.TryStart(h => Post(() => OnDtlsHandshakeDone(session))))
         {
-            RemoveDtls(session); // too many handshakes at once: forget it, the client retries
+            RemoveDtls(session); // no thread for it: forget it, the client retries
             return;
         }
 

@@ -17,22 +17,51 @@ public sealed partial class TcpListener
     public static readonly TimeSpan ProxyHeaderTimeout = TimeSpan.FromSeconds(5);
 
     private bool _proxyProtocol;
+    private ProxySourcePolicy? _proxySources;
     private int _proxyRefusalLogged;
+    private long _proxySourcesRefused;
 
     /// <summary>True on a --tcp-proxy-port listener.</summary>
     public bool ExpectsProxyHeader => _proxyProtocol;
 
-    /// <summary>Binds a plain TCP listener whose connections must start with a PROXY protocol v2 header.</summary>
-    public static TcpListener BindProxy(IPEndPoint endpoint, TcpListenerLimits limits, IServerLog log)
+    /// <summary>Connections closed unread because their source may not send a PROXY header (--tcp-proxy-allowed-ip).</summary>
+    public long RefusedProxySources => Interlocked.Read(ref _proxySourcesRefused);
+
+    /// <summary>
+    /// Binds a plain TCP listener whose connections must start with a PROXY protocol v2 header, accepted
+    /// only from <paramref name="allowedSources"/> (empty = loopback and private addresses, <see cref="ProxySourcePolicy"/>).
+    /// </summary>
+    public static TcpListener BindProxy(IPEndPoint endpoint, TcpListenerLimits limits, IReadOnlyList<Turn.Security.AddressRange> allowedSources, IServerLog log,
+                                        SourceCounter? sources = null)
     {
-        TcpListener listener = Bind(endpoint, limits, log, tls: null, acceptPlain: true, kind: "TCP proxy");
+        TcpListener listener = Bind(endpoint, limits, log, tls: null, acceptPlain: true, kind: "TCP proxy", sources);
         listener._proxyProtocol = true;
+        listener._proxySources = new ProxySourcePolicy(allowedSources);
         return listener;
     }
 
     /// <summary>From the accept loop: counts the connection against the global limit and starts reading its header.</summary>
     private void StartProxied(Socket client, IReadOnlyList<RelayWorker> workers)
     {
+        if (client.RemoteEndPoint is not IPEndPoint balancer || !_proxySources!.Allows(StunAddress.FromIPEndPoint(balancer)))
+        {
+            // Not a configured load balancer: its header would let it claim any client address. The first
+            // refusal is a warning (a load balancer missing from the list shows at once), the rest debug lines.
+            string line = $"TCP proxy connection from {client.RemoteEndPoint} to {ListenerBindException.Format(LocalEndPoint)} closed: "
+                          + $"not an allowed load balancer ({(_proxySources!.IsDefault ? "only loopback and private addresses without " : "")}tcp-proxy-allowed-ip)";
+            if (Interlocked.Increment(ref _proxySourcesRefused) == 1)
+            {
+                _log.Warning(line + " (further refusals are logged at debug level)");
+            }
+            else if (_log.IsDebugEnabled)
+            {
+                _log.Debug(line);
+            }
+
+            client.Dispose();
+            return;
+        }
+
         if (Volatile.Read(ref _open) >= _limits.MaxConnections)
         {
             if (_log.IsDebugEnabled)

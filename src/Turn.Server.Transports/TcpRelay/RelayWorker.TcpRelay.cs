@@ -190,8 +190,9 @@ public sealed unsafe partial class RelayWorker
             }
 
             // Whatever followed the ConnectionBind on the connection is the client's first data (§5.4).
-            int from = c.Input.AsSpan(0, c.Buffered).Overlaps(request, out int offset) ? offset + request.Length : 0;
-            ReadOnlySpan<byte> rest = c.Input.AsSpan(from, c.Buffered - from);
+            ReadOnlySpan<byte> unread = c.Unread;
+            int from = unread.Overlaps(request, out int offset) ? offset + request.Length : 0;
+            ReadOnlySpan<byte> rest = unread[from..];
             ReleaseTcpConnection(c);
             link.ClientSocket = c.Socket;
             link.ClientFd = c.Fd;

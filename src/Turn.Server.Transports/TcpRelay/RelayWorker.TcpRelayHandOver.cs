@@ -32,8 +32,9 @@ public sealed unsafe partial class RelayWorker
                 return false;
             }
 
-            int from = c.Input.AsSpan(0, c.Buffered).Overlaps(request, out int offset) ? offset + request.Length : 0;
-            byte[] rest = c.Input.AsSpan(from, c.Buffered - from).ToArray();
+            ReadOnlySpan<byte> unread = c.Unread;
+            int from = unread.Overlaps(request, out int offset) ? offset + request.Length : 0;
+            byte[] rest = unread[from..].ToArray();
             byte[]? output = PendingOutput(c);
             ReleaseTcpConnection(c);
             Libc.EpollEvent ev = default;
@@ -84,8 +85,6 @@ public sealed unsafe partial class RelayWorker
         }
 
         var c = new TcpConnection(socket, id, client, local, Environment.TickCount64) { OnClosed = onClosed };
-        rest.CopyTo(c.Input, 0);
-        c.Buffered = rest.Length;
         if (output is not null)
         {
             c.Pending.Enqueue(output);
@@ -99,7 +98,7 @@ public sealed unsafe partial class RelayWorker
 
         TurnEngine engine = Engine;
         engine.OnClientPacket(request, c.Context);
-        if (!c.Detached && _connections[id] == c && c.Buffered > 0 && !Frame(engine, c))
+        if (!c.Detached && _connections[id] == c && rest.Length > 0 && !Frame(engine, c, rest, rest.Length, engine.NowMs))
         {
             CloseConnection(engine, c);
         }
@@ -124,6 +123,7 @@ public sealed unsafe partial class RelayWorker
 
         t.Context = new PacketContext(t.Client, t.Local, TransportKind.Tls, id);
         t.AdoptedAtMs = Environment.TickCount64;
+        t.LastMessageMs = Environment.TickCount64;
         _tls[id] = t;
         Interlocked.Increment(ref _tlsCount);
         Engine.OnClientPacket(request, t.Context);

@@ -56,6 +56,7 @@ public sealed unsafe partial class RelayWorker
 
         c.Context = new PacketContext(c.Client, c.Local, TransportKind.Tls, id);
         c.AdoptedAtMs = Environment.TickCount64;
+        c.LastMessageMs = Environment.TickCount64;
         c.OnClosed = onClosed;
         _tls[id] = c;
         Interlocked.Increment(ref _tlsCount);
@@ -90,6 +91,7 @@ public sealed unsafe partial class RelayWorker
             {
                 if (IsCurrent(c))
                 {
+                    c.LastMessageMs = engine.NowMs; // the read loop posts whole messages only
                     DeliverFrames(engine, c, buffer.AsSpan(0, item.Length));
                     if (IsCurrent(c))
                     {
@@ -174,15 +176,16 @@ public sealed unsafe partial class RelayWorker
         }
     }
 
+    /// <summary>The once-a-second sweep, as for plain TCP (<see cref="CloseIdleConnections"/>).</summary>
     private void CloseIdleTls(TurnEngine engine, long now)
     {
         for (int id = 0; id < _nextTlsId; id++)
         {
-            if (_tls[id] is { } c && now - c.AdoptedAtMs > engine.MaxAllocateTimeoutMs && !engine.HasAllocation(c.Context))
+            if (_tls[id] is { } c && ClientTimeout(engine, c.Context, c.PartialSinceMs, c.LastMessageMs, c.AdoptedAtMs, now) is { } why)
             {
                 if (_log.IsDebugEnabled)
                 {
-                    _log.Debug($"TLS connection from {c.Client} closed: no allocation within max-allocate-timeout");
+                    _log.Debug($"TLS connection from {c.Client} closed: {why}");
                 }
 
                 CloseTls(engine, c);

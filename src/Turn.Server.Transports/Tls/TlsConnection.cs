@@ -52,6 +52,7 @@ internal sealed partial class TlsConnection
     private int _readerParked;
 
     private int _aborted;
+    private long _partialSinceMs;
 
     public TlsConnection(Socket socket, SslStream ssl, RecordBatchingStream transport, RelayWorker worker, StunAddress client, StunAddress local, IServerLog log)
     {
@@ -75,6 +76,15 @@ internal sealed partial class TlsConnection
 
     /// <summary>When a worker adopted the connection (its handshake done, or handed over): max-allocate-timeout counts from here.</summary>
     public long AdoptedAtMs { get; set; }
+
+    /// <summary>When it was adopted or its last complete message was handled (the idle timeout counts from it).</summary>
+    public long LastMessageMs { get; set; }
+
+    /// <summary>
+    /// When the first byte of the incomplete message the read loop holds arrived; 0 = none (written by
+    /// the read loop, read by the worker's sweep, which closes the connection past the message deadline).
+    /// </summary>
+    public long PartialSinceMs => Volatile.Read(ref _partialSinceMs);
 
     public Action? OnClosed { get; set; }
 
@@ -239,6 +249,15 @@ internal sealed partial class TlsConnection
                 }
 
                 int rest = filled - consumed;
+                if (rest == 0)
+                {
+                    Volatile.Write(ref _partialSinceMs, 0);
+                }
+                else if (consumed > 0 || Volatile.Read(ref _partialSinceMs) == 0)
+                {
+                    Volatile.Write(ref _partialSinceMs, Environment.TickCount64); // a new message began: its deadline starts
+                }
+
                 if (consumed > 0)
                 {
                     byte[]? next = null;

@@ -19,7 +19,7 @@ internal sealed class TcpRelayTestServer : IDisposable
 {
     private readonly string? _certDirectory;
 
-    public TcpRelayTestServer(int workers = 2, bool tls = false, Func<TurnEngineOptions, TurnEngineOptions>? configure = null)
+    public TcpRelayTestServer(int workers = 2, bool tls = false, TcpListenerLimits? limits = null, IPAddress? address = null, Func<TurnEngineOptions, TurnEngineOptions>? configure = null)
     {
         TlsServerContext? context = null;
         if (tls)
@@ -29,10 +29,11 @@ internal sealed class TcpRelayTestServer : IDisposable
             context = TlsServerContext.Create(new TlsSettings(WriteCertificate(_certDirectory, out string key), key), []);
         }
 
-        var plan = new ListenerPlan([IPAddress.Loopback], [0], Udp: true, Tcp: true, workers)
+        var plan = new ListenerPlan([address ?? IPAddress.Loopback], [0], Udp: true, Tcp: true, workers)
         {
             Tls = context,
             TlsPorts = context is null ? [] : [0],
+            TcpLimits = limits ?? new TcpListenerLimits(),
         };
 
         // Port 0 picks a UDP port the TCP listener must then also get: a taken one is tried again.
@@ -75,6 +76,10 @@ internal sealed class TcpRelayTestServer : IDisposable
     public IPEndPoint Udp => Listeners.UdpEndPoints[0];
 
     public IPEndPoint Tls => Listeners.TlsEndPoints.First();
+
+    /// <summary>TCP client connections holding the start of an incomplete message now, and the input buffer bytes they hold.</summary>
+    public (int Connections, long Bytes) PartialMessages =>
+        (Listeners.Workers.Sum(w => w.PartialMessageCount), Listeners.Workers.Sum(w => w.PartialMessageBytes));
 
     /// <summary>Relayed bytes all workers hold for TCP relay connections now.</summary>
     public long BufferedBytes => Listeners.Workers.Sum(w => w.TcpRelayBufferedBytes);
