@@ -12,12 +12,9 @@ namespace Turn.Server.Dtls;
 /// </summary>
 public sealed class DtlsServerContext
 {
-    private readonly Lock _admission = new();
-    private readonly Dictionary<StunAddress, int> _perAddress = []; // sessions per SourcePrefix
-    private readonly Dictionary<StunAddress, int> _handshakesPerSource = [];
+    private readonly SourceSlots _sessions;
+    private readonly SourceSlots _handshakes;
     private BcCredentials _credentials;
-    private int _sessions;
-    private int _handshakes;
     private long _refused;
 
     private DtlsServerContext(DtlsServerOptions options, BcCredentials credentials, IReadOnlyList<DtlsCipherSuite> suites)
@@ -26,6 +23,8 @@ public sealed class DtlsServerContext
         _credentials = credentials;
         Suites = suites;
         Cookies = new DtlsCookieGuard(options.CookieRotationMs);
+        _sessions = new SourceSlots(options.MaxSessions, options.MaxSessionsPerAddress);
+        _handshakes = new SourceSlots(options.MaxConcurrentHandshakes, options.MaxHandshakesPerSource);
     }
 
     public DtlsServerOptions Options { get; }
@@ -35,10 +34,10 @@ public sealed class DtlsServerContext
     public IReadOnlyList<DtlsCipherSuite> Suites { get; }
 
     /// <summary>DTLS sessions in the process (handshaking or established).</summary>
-    public int SessionCount => Volatile.Read(ref _sessions);
+    public int SessionCount => _sessions.Count;
 
     /// <summary>Handshakes running now.</summary>
-    public int HandshakeCount => Volatile.Read(ref _handshakes);
+    public int HandshakeCount => _handshakes.Count;
 
     /// <summary>Clients with a valid cookie that got no session because a bound was reached.</summary>
     public long RefusedSessions => Interlocked.Read(ref _refused);
@@ -99,87 +98,29 @@ public sealed class DtlsServerContext
         + (Options.ClientCas is null ? "" : "; client certificates required");
 
     /// <summary>Admits a new session from <paramref name="client"/> if the total and per-address bounds allow.</summary>
-    public bool TryAddSession(in StunAddress client)
-    {
-        StunAddress address = SourcePrefix.Of(client);
-        lock (_admission)
-        {
-            _perAddress.TryGetValue(address, out int mine);
-            if (_sessions >= Options.MaxSessions || mine >= Options.MaxSessionsPerAddress)
-            {
-                Interlocked.Increment(ref _refused);
-                return false;
-            }
+    public bool TryAddSession(in StunAddress client) => Admit(_sessions, client);
 
-            _perAddress[address] = mine + 1;
-            _sessions++;
-            return true;
-        }
-    }
-
-    public void RemoveSession(in StunAddress client)
-    {
-        StunAddress address = SourcePrefix.Of(client);
-        lock (_admission)
-        {
-            if (_perAddress.TryGetValue(address, out int mine))
-            {
-                if (mine <= 1)
-                {
-                    _perAddress.Remove(address);
-                }
-                else
-                {
-                    _perAddress[address] = mine - 1;
-                }
-
-                _sessions--;
-            }
-        }
-    }
+    /// <summary>Gives back the session slot <see cref="TryAddSession"/> took.</summary>
+    public void RemoveSession(in StunAddress client) => _sessions.Release(client);
 
     /// <summary>
     /// Takes a handshake slot for <paramref name="client"/> (a ClientHello whose cookie checked out): false when
     /// <see cref="DtlsServerOptions.MaxConcurrentHandshakes"/> are running, or its source (IPv4 address, IPv6 /64)
     /// has <see cref="DtlsServerOptions.MaxHandshakesPerSource"/>. A <see cref="DtlsHandshake"/> made with the slot gives it back.
     /// </summary>
-    public bool TryEnterHandshake(in StunAddress client)
-    {
-        StunAddress source = SourcePrefix.Of(client);
-        lock (_admission)
-        {
-            _handshakesPerSource.TryGetValue(source, out int mine);
-            if (_handshakes >= Options.MaxConcurrentHandshakes || mine >= Options.MaxHandshakesPerSource)
-            {
-                Interlocked.Increment(ref _refused);
-                return false;
-            }
-
-            _handshakesPerSource[source] = mine + 1;
-            Volatile.Write(ref _handshakes, _handshakes + 1);
-            return true;
-        }
-    }
+    public bool TryEnterHandshake(in StunAddress client) => Admit(_handshakes, client);
 
     /// <summary>Gives back the slot <see cref="TryEnterHandshake"/> took (the handshake ended, or never started).</summary>
-    public void ExitHandshake(in StunAddress client)
-    {
-        StunAddress source = SourcePrefix.Of(client);
-        lock (_admission)
-        {
-            if (_handshakesPerSource.TryGetValue(source, out int mine))
-            {
-                if (mine <= 1)
-                {
-                    _handshakesPerSource.Remove(source);
-                }
-                else
-                {
-                    _handshakesPerSource[source] = mine - 1;
-                }
+    public void ExitHandshake(in StunAddress client) => _handshakes.Release(client);
 
-                Volatile.Write(ref _handshakes, _handshakes - 1);
-            }
+    private bool Admit(SourceSlots slots, in StunAddress client)
+    {
+        if (slots.TryTake(client))
+        {
+            return true;
         }
+
+        Interlocked.Increment(ref _refused);
+        return false;
     }
 }

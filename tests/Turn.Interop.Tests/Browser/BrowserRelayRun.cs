@@ -61,6 +61,8 @@ internal sealed class BrowserRelayRun : IDisposable
             "--use-auth-secret", $"--static-auth-secret={secret}", $"--realm={Realm}",
             // The two peers' relayed addresses are both 127.0.0.1: each peer's data goes to a loopback peer.
             "--allow-loopback-peers",
+            // Chromium numbers its channels from 0x4000 up: the RFC 8656 range, our default, must serve it.
+            "--rfc5766-channel-numbers=false",
             $"--min-port={MinRelayPort}", $"--max-port={MaxRelayPort}", "-V");
         try
         {

@@ -28,16 +28,16 @@ public sealed class AllocationBoundsTests
         // A fourth peer, alone or next to one already permitted: 508, and neither is (re)installed.
         Assert.Equal(508, Code(c.Request(StunMethod.CreatePermission, b => b.PeerAddress(PeerNumber(4)))));
         Assert.Equal(508, Code(c.Request(StunMethod.CreatePermission, b => b.PeerAddress(PeerNumber(1)).PeerAddress(PeerNumber(4)))));
-        Assert.Equal(0, PeerSends(h, PeerNumber(4)));
+        Assert.Equal(0, h.PeerSends(PeerNumber(4)));
 
         // Refreshing permitted peers (another port is the same permission) still works at the cap.
         Assert.Equal(0, Code(c.Request(StunMethod.CreatePermission, b => b.PeerAddress(PeerNumber(1).WithPort(9)).PeerAddress(PeerNumber(2)))));
-        Assert.Equal(1, PeerSends(h, PeerNumber(1)));
+        Assert.Equal(1, h.PeerSends(PeerNumber(1)));
 
         // Expired permissions make room at once, without waiting for the sweep.
         h.Advance(TimeSpan.FromSeconds(h.Options.PermissionLifetimeSeconds + 1));
         Assert.Equal(0, Code(c.Request(StunMethod.CreatePermission, b => b.PeerAddress(PeerNumber(4)).PeerAddress(PeerNumber(5)).PeerAddress(PeerNumber(6)))));
-        Assert.Equal(1, PeerSends(h, PeerNumber(6)));
+        Assert.Equal(1, h.PeerSends(PeerNumber(6)));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class AllocationBoundsTests
         Assert.Equal(0, Code(c.Request(StunMethod.ChannelBind, b => b.Channel(0x4001).PeerAddress(PeerNumber(2)))));
         Assert.Equal(508, Code(c.Request(StunMethod.ChannelBind, b => b.Channel(0x4002).PeerAddress(PeerNumber(3)))));
         Assert.Equal(0, Code(c.Request(StunMethod.ChannelBind, b => b.Channel(0x4001).PeerAddress(PeerNumber(2))))); // refresh
-        Assert.Equal(0, PeerSends(h, PeerNumber(3))); // the refused bind installed no permission either
+        Assert.Equal(0, h.PeerSends(PeerNumber(3))); // the refused bind installed no permission either
 
         // RFC 8656 §12: an ended binding keeps its slot for five more minutes, then the slot is free.
         h.Advance(TimeSpan.FromSeconds(h.Options.ChannelLifetimeSeconds + 1));
@@ -150,10 +150,10 @@ public sealed class AllocationBoundsTests
         // Send: with a permission for the IPv4 address itself, the IPv6 spelling is still dropped.
         Assert.Equal(0, Code(c.Request(StunMethod.CreatePermission, b => b.PeerAddress(Peer))));
         long dropped = h.Engine.Counters.RelayDropped;
-        h.Engine.OnClientPacket(SendIndication(target, "x"u8), h.Context());
+        h.Engine.OnClientPacket(EngineHarness.SendIndication(target, "x"u8), h.Context());
         Assert.Empty(h.Io.ToPeers);
         Assert.Equal(dropped + 1, h.Engine.Counters.RelayDropped);
-        h.Engine.OnClientPacket(SendIndication(Peer, "x"u8), h.Context());
+        h.Engine.OnClientPacket(EngineHarness.SendIndication(Peer, "x"u8), h.Context());
         Assert.Single(h.Io.ToPeers);
     }
 
@@ -174,8 +174,8 @@ public sealed class AllocationBoundsTests
     {
         var h = new EngineHarness(o => o with { MaxAllocateLifetimeSeconds = 1200 });
         var c = new TestClient(h);
-        Assert.Equal(1200u, LifetimeOf(c.Request(StunMethod.Allocate, b => b.RequestedTransport(17).Lifetime(uint.MaxValue))));
-        Assert.Equal(1200u, LifetimeOf(c.Request(StunMethod.Refresh, b => b.Lifetime(86400))));
+        Assert.Equal(1200u, EngineHarness.LifetimeOf(c.Request(StunMethod.Allocate, b => b.RequestedTransport(17).Lifetime(uint.MaxValue))));
+        Assert.Equal(1200u, EngineHarness.LifetimeOf(c.Request(StunMethod.Refresh, b => b.Lifetime(86400))));
 
         // The allocation really ends at the clamped lifetime, not the requested one.
         h.Advance(TimeSpan.FromSeconds(1199));
@@ -196,7 +196,7 @@ public sealed class AllocationBoundsTests
         Assert.Equal(441, Code(c.Request(StunMethod.Refresh, b => Origin(b.Lifetime(600), "https://b.example"))));
         Assert.Equal(441, Code(c.Request(StunMethod.CreatePermission, b => Origin(b.PeerAddress(Peer), "https://b.example"))));
         Assert.Equal(441, Code(c.Request(StunMethod.ChannelBind, b => Origin(b.Channel(0x4000).PeerAddress(Peer), "https://b.example"))));
-        Assert.Equal(0, PeerSends(h, Peer)); // nothing was installed
+        Assert.Equal(0, h.PeerSends(Peer)); // nothing was installed
         Assert.Equal(0, Code(c.Request(StunMethod.CreatePermission, b => Origin(b.PeerAddress(Peer), "https://a.example"))));
         Assert.Equal(0, Code(c.Request(StunMethod.ChannelBind, b => Origin(Origin(b.Channel(0x4000).PeerAddress(Peer), "https://b.example"), "https://a.example"))));
         Assert.Equal(0, Code(c.Request(StunMethod.Refresh, b => Origin(b.Lifetime(600), "https://a.example"))));
@@ -226,31 +226,4 @@ public sealed class AllocationBoundsTests
         b.Raw((ushort)StunAttributeType.Origin, Encoding.UTF8.GetBytes(origin));
 
     private static int Code(byte[] response) => EngineHarness.ErrorCodeOf(response);
-
-    private static uint LifetimeOf(byte[] response)
-    {
-        Assert.Equal(0, Code(response));
-        Assert.Equal(StunParseStatus.Ok, StunMessage.TryParse(response, out StunMessage m));
-        Assert.True(m.TryGetUInt32(StunAttributeType.Lifetime, out uint lifetime));
-        return lifetime;
-    }
-
-    /// <summary>How many messages reach the client when <paramref name="from"/> sends to the relay.</summary>
-    private static int PeerSends(EngineHarness h, StunAddress from)
-    {
-        int before = h.Io.ToClients.Count;
-        byte[] slot = new byte[TurnEngine.PeerDataHeadroom + 16];
-        h.Engine.OnPeerPacket(h.Io.OpenRelays.Keys.Single(), from, slot, TurnEngine.PeerDataHeadroom, 4);
-        return h.Io.ToClients.Count - before;
-    }
-
-    private static byte[] SendIndication(StunAddress peer, ReadOnlySpan<byte> data)
-    {
-        byte[] buffer = new byte[2048];
-        var w = new StunMessageWriter(buffer);
-        w.WriteHeader(StunMethod.Send, StunClass.Indication, new byte[12]);
-        w.AddXorAddress(StunAttributeType.XorPeerAddress, peer);
-        w.AddData(data);
-        return w.Written.ToArray();
-    }
 }

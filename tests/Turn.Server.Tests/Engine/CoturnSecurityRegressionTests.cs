@@ -24,11 +24,11 @@ public sealed class CoturnSecurityRegressionTests
         var c = new TestClient(h);
         c.Request(StunMethod.Allocate, b => b.RequestedTransport(17)); // fetches the nonce (answer: 401 then success)
         h.Engine.OnClientPacket(Refresh(c, lifetimeBeforeIntegrity: null, lifetimeAfterIntegrity: 0), h.Context());
-        Assert.Equal(600u, LifetimeOf(h.Io.LastToClient)); // not deleted: the injected LIFETIME 0 did not count
+        Assert.Equal(600u, EngineHarness.LifetimeOf(h.Io.LastToClient)); // not deleted: the injected LIFETIME 0 did not count
         Assert.Equal(1, h.Engine.AllocationCount);
 
         h.Engine.OnClientPacket(Refresh(c, lifetimeBeforeIntegrity: 700, lifetimeAfterIntegrity: 3600), h.Context());
-        Assert.Equal(700u, LifetimeOf(h.Io.LastToClient));
+        Assert.Equal(700u, EngineHarness.LifetimeOf(h.Io.LastToClient));
     }
 
     [Fact]
@@ -41,8 +41,8 @@ public sealed class CoturnSecurityRegressionTests
         byte[] signed = c.Build(StunMethod.CreatePermission, b => b.PeerAddress(Peer), sign: true);
         byte[] tampered = AppendAfterIntegrity(signed, (ref StunMessageWriter w) => w.AddXorAddress(StunAttributeType.XorPeerAddress, injected), signed.AsSpan(8, 12));
         Assert.Equal(0, EngineHarness.ErrorCodeOf(h.Send(tampered)!));
-        Assert.Equal(1, PeerSends(h, Peer));
-        Assert.Equal(0, PeerSends(h, injected));
+        Assert.Equal(1, h.PeerSends(Peer));
+        Assert.Equal(0, h.PeerSends(injected));
     }
 
     [Fact]
@@ -111,22 +111,6 @@ public sealed class CoturnSecurityRegressionTests
     }
 
     private delegate void WriteAttribute(ref StunMessageWriter w);
-
-    private static uint LifetimeOf(byte[] response)
-    {
-        Assert.Equal(0, EngineHarness.ErrorCodeOf(response));
-        Assert.Equal(StunParseStatus.Ok, StunMessage.TryParse(response, out StunMessage m));
-        Assert.True(m.TryGetUInt32(StunAttributeType.Lifetime, out uint lifetime));
-        return lifetime;
-    }
-
-    private static int PeerSends(EngineHarness h, StunAddress from)
-    {
-        int before = h.Io.ToClients.Count;
-        byte[] slot = new byte[TurnEngine.PeerDataHeadroom + 16];
-        h.Engine.OnPeerPacket(h.Io.OpenRelays.Keys.Single(), from, slot, TurnEngine.PeerDataHeadroom, 4);
-        return h.Io.ToClients.Count - before;
-    }
 
     /// <summary>An engine with RFC 7635 third-party authorization and one OAuth key, and a client that speaks it.</summary>
     private sealed class OAuthBed : ICredentialSource

@@ -83,6 +83,35 @@ internal sealed class EngineHarness
         return Io.ToClients.Count > before ? Io.LastToClient : null;
     }
 
+    /// <summary>The LIFETIME of a success response (asserting it is one).</summary>
+    public static uint LifetimeOf(byte[] response)
+    {
+        Assert.Equal(0, ErrorCodeOf(response));
+        Assert.Equal(StunParseStatus.Ok, StunMessage.TryParse(response, out StunMessage m));
+        Assert.True(m.TryGetUInt32(StunAttributeType.Lifetime, out uint lifetime));
+        return lifetime;
+    }
+
+    /// <summary>How many messages reach the client when <paramref name="from"/> sends 4 bytes to the only relay.</summary>
+    public int PeerSends(StunAddress from)
+    {
+        int before = Io.ToClients.Count;
+        byte[] slot = new byte[TurnEngine.PeerDataHeadroom + 16];
+        Engine.OnPeerPacket(Io.OpenRelays.Keys.Single(), from, slot, TurnEngine.PeerDataHeadroom, 4);
+        return Io.ToClients.Count - before;
+    }
+
+    /// <summary>A Send indication to <paramref name="peer"/> carrying <paramref name="data"/>.</summary>
+    public static byte[] SendIndication(StunAddress peer, ReadOnlySpan<byte> data)
+    {
+        byte[] buffer = new byte[2048];
+        var w = new StunMessageWriter(buffer);
+        w.WriteHeader(StunMethod.Send, StunClass.Indication, new byte[12]);
+        w.AddXorAddress(StunAttributeType.XorPeerAddress, peer);
+        w.AddData(data);
+        return w.Written.ToArray();
+    }
+
     public static int ErrorCodeOf(byte[] response)
     {
         Assert.Equal(StunParseStatus.Ok, StunMessage.TryParse(response, out StunMessage m));

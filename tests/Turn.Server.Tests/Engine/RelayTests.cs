@@ -115,10 +115,10 @@ public sealed class RelayTests
         var h = new EngineHarness();
         var c = new TestClient(h);
         c.Allocate();
-        h.Engine.OnClientPacket(SendIndication(Peer, "ping"u8), h.Context());
+        h.Engine.OnClientPacket(EngineHarness.SendIndication(Peer, "ping"u8), h.Context());
         Assert.Empty(h.Io.ToPeers);
         c.Request(StunMethod.CreatePermission, b => b.PeerAddress(Peer));
-        h.Engine.OnClientPacket(SendIndication(Peer, "ping"u8), h.Context());
+        h.Engine.OnClientPacket(EngineHarness.SendIndication(Peer, "ping"u8), h.Context());
         (int relayId, StunAddress to, byte[] payload) = Assert.Single(h.Io.ToPeers);
         Assert.Equal(Peer, to);
         Assert.Equal("ping"u8.ToArray(), payload);
@@ -234,12 +234,12 @@ public sealed class RelayTests
         c.Request(StunMethod.CreatePermission, b => b.PeerAddress(Peer));
         for (int i = 0; i < 10; i++)
         {
-            h.Engine.OnClientPacket(SendIndication(Peer, new byte[300]), h.Context());
+            h.Engine.OnClientPacket(EngineHarness.SendIndication(Peer, new byte[300]), h.Context());
         }
 
         Assert.Equal(3, h.Io.ToPeers.Count);
         h.Advance(TimeSpan.FromSeconds(1));
-        h.Engine.OnClientPacket(SendIndication(Peer, new byte[300]), h.Context());
+        h.Engine.OnClientPacket(EngineHarness.SendIndication(Peer, new byte[300]), h.Context());
         Assert.Equal(4, h.Io.ToPeers.Count);
     }
 
@@ -252,7 +252,7 @@ public sealed class RelayTests
         c.Request(StunMethod.ChannelBind, b => b.Channel(0x4001).PeerAddress(Peer));
         c.Request(StunMethod.CreatePermission, b => b.PeerAddress(Peer.WithPort(7000)));
         byte[] channelData = [0x40, 0x01, 0x00, 0x04, 1, 2, 3, 4];
-        byte[] send = SendIndication(Peer.WithPort(7000), [1, 2, 3, 4]);
+        byte[] send = EngineHarness.SendIndication(Peer.WithPort(7000), [1, 2, 3, 4]);
         byte[] slot = new byte[TurnEngine.PeerDataHeadroom + 100];
         int relayId = h.Io.OpenRelays.Keys.Single();
         var context = h.Context();
@@ -282,15 +282,5 @@ public sealed class RelayTests
         data.CopyTo(slot.AsSpan(TurnEngine.PeerDataHeadroom));
         h.Engine.OnPeerPacket(relayId, from, slot, TurnEngine.PeerDataHeadroom, data.Length);
         return h.Io.ToClients.Count - before;
-    }
-
-    private static byte[] SendIndication(StunAddress peer, ReadOnlySpan<byte> data)
-    {
-        byte[] buffer = new byte[2048];
-        var w = new StunMessageWriter(buffer);
-        w.WriteHeader(StunMethod.Send, StunClass.Indication, new byte[12]);
-        w.AddXorAddress(StunAttributeType.XorPeerAddress, peer);
-        w.AddData(data);
-        return w.Written.ToArray();
     }
 }
